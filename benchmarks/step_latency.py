@@ -1,0 +1,137 @@
+"""Median `env.step` latency for a one-call and a three-call turn, against the reference's way of running tools.
+
+The baseline runs in the same process on the same calls, the way the FTRL reference does: `exec` the tool's code
+string on every call, a new thread per call joined with a timeout, render the result, match pending sub-answers
+by substring. toolgym's path: parse the completion, validate the arguments against the schema (compiled once),
+call the once-compiled function with a SIGALRM time limit, render, verify with the default preset, and build the
+observation. Usage: `python benchmarks/step_latency.py [--repeats N]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import threading
+import time
+
+from toolgym import ToolEnv
+from toolgym.models import GoldCall, Task, opening_messages
+
+HOTEL_CODE = '''
+HOTELS = {"aurel": 212.5, "borvik": 98.0, "castra": 143.25}
+
+def search_hotels(city, nights, guests=1, max_price=1000.0, breakfast=False, sort="price", currency="EUR"):
+    key = city.lower()
+    if key not in HOTELS:
+        return "Error: unknown city " + city
+    if nights < 1 or guests < 1:
+        return "Error: nights and guests must be at least 1"
+    total = HOTELS[key] * nights * guests + (12.0 * nights if breakfast else 0.0)
+    return {"city": city, "total": round(total, 2), "currency": currency, "sort": sort}
+'''
+PARAMETERS = {"type": "object", "required": ["city", "nights"], "properties": {
+    "city": {"type": "string", "description": "City to search."},
+    "nights": {"type": "integer", "minimum": 1},
+    "guests": {"type": "integer", "minimum": 1, "default": 1},
+    "max_price": {"type": "number", "minimum": 0},
+    "breakfast": {"type": "boolean"},
+    "sort": {"type": "string", "enum": ["price", "rating", "distance"]},
+    "currency": {"type": "string", "enum": ["EUR", "USD"]}}}
+CALLS = [{"city": "Aurel", "nights": 2, "guests": 2, "breakfast": True, "sort": "rating"},
+         {"city": "Borvik", "nights": 3, "max_price": 400.5},
+         {"city": "Castra", "nights": 1, "currency": "USD"}]
+EXPECTED = ["874", "294", "143.25"]
+
+
+def make_task() -> Task:
+    tool = {"type": "function", "function": {"name": "search_hotels", "description": "Search hotels.",
+                                             "parameters": PARAMETERS}}
+    q = "What do the three stays cost?"
+    return Task(id="bench", question=q, messages=opening_messages(q), tools=[tool],
+                code={"search_hotels": HOTEL_CODE}, expected={"search_hotels": EXPECTED}, answer="874",
+                scenario="parallel_single_hop", gold_plan=[[GoldCall(name="search_hotels", arguments=a)
+                                                           for a in CALLS]])
+
+
+def hermes(calls: list[dict]) -> str:
+    return "\n".join(f'<tool_call>{json.dumps({"name": "search_hotels", "arguments": a})}</tool_call>'
+                     for a in calls)
+
+
+# -- the reference's pattern ----------------------------------------------------------------------------------
+
+def reference_answer_verify(expected: str, output: str) -> bool:
+    output = output.lower().replace(",", "")
+    return all(p.lower().replace(",", "") in output for p in expected.split(", "))
+
+
+def reference_call(code: str, name: str, arguments: str, timeout: float = 10.0) -> str:
+    try:
+        args = json.loads(arguments)
+        namespace: dict = {}
+        exec(code, namespace)  # the reference compiles the tool's source on every call
+        box: dict = {}
+
+        def target() -> None:
+            try:
+                box["value"] = namespace[name](**args)
+            except Exception as e:  # noqa: BLE001 - mirrors the reference
+                box["error"] = e
+        thread = threading.Thread(target=target, daemon=True)
+        thread.start()
+        thread.join(timeout)
+        if "error" in box:
+            raise box["error"]
+        value = box.get("value")
+        return json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+    except Exception as e:  # noqa: BLE001
+        return f"an error occured when call {name}: {e}"
+
+
+def reference_step(text: str, code: str, pending: list[str]) -> float:
+    import re
+    calls = [json.loads(m) for m in re.findall(r"<tool_call>(.*?)</tool_call>", text, re.S)]
+    solved = 0
+    for call in calls:
+        output = reference_call(code, call["name"], json.dumps(call["arguments"]))
+        for i, answer in enumerate(pending):
+            if reference_answer_verify(answer, output):
+                pending.pop(i)
+                solved += 1
+                break
+    return 2 * solved / (len(calls) + 1)
+
+
+# -- timing ---------------------------------------------------------------------------------------------------
+
+def median_us(fn, setup, repeats: int) -> float:
+    samples = []
+    for _ in range(repeats):
+        state = setup()
+        start = time.perf_counter_ns()
+        fn(state)
+        samples.append(time.perf_counter_ns() - start)
+    return statistics.median(samples) / 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=2000)
+    args = parser.parse_args()
+    task = make_task()
+    env = ToolEnv([task])
+    print(f"{'turn':<12}{'toolgym µs':>12}{'reference µs':>15}{'speed-up':>10}")
+    for n in (1, 3):
+        text = hermes(CALLS[:n])
+
+        def env_setup():
+            env.reset(seed=0)
+            return text
+        ours = median_us(env.step, env_setup, args.repeats)
+        ref = median_us(lambda p: reference_step(text, HOTEL_CODE, p), lambda: list(EXPECTED), args.repeats)
+        print(f"{n}-call{'':<6}{ours:>12.1f}{ref:>15.1f}{ref / ours:>9.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+import json
+import pickle
+
+import gymnasium as gym
+import pytest
+from gymnasium.error import ResetNeeded
+from gymnasium.utils.env_checker import check_env
+
+from tests.fixtures.tasks import all_tasks, multi_hop, parallel, single_hop
+from toolgym import ToolEnv, ToolgymError
+
+
+def play(env, actions):
+    total, out = 0.0, None
+    for action in actions:
+        out = env.step(action)
+        total += out[1]
+    return total, out
+
+
+@pytest.mark.parametrize("reward", ["default", "ftrl"])
+@pytest.mark.parametrize("index", range(3))
+def test_oracle_solves_every_fixture(reward, index):
+    env = ToolEnv(all_tasks(), reward=reward)
+    obs, info = env.reset(options={"task_index": index})
+    assert info["tools"] == env.unwrapped.task.openai_tools()
+    total, (obs, reward_, terminated, truncated, info) = play(env, env.unwrapped.oracle_actions())
+    assert terminated and not truncated
+    assert info["answer_correct"] is True
+    assert info["metrics"] == {"solve_precision": 1.0, "solve_rate": 1.0, "solve_f1": 1.0}
+    if reward == "default":
+        assert total == pytest.approx(2.0)
+
+
+def test_observation_is_a_fresh_conversation():
+    env = ToolEnv([multi_hop()])
+    obs, _ = env.reset(seed=0)
+    assert obs[0]["role"] == "user" and "ZX-101" in obs[0]["content"]
+    obs2, *_ = env.step(env.oracle_actions()[0])
+    assert obs2[0] is not obs[0]
+    assert [m["role"] for m in obs2] == ["user", "assistant", "tool"]
+    assert obs2[1]["tool_calls"][0]["id"] == "call_0_0"
+    assert obs2[2] == {"role": "tool", "tool_call_id": "call_0_0", "name": "flight_destination",
+                       "content": "Flight ZX-101 lands in Velmora"}
+    obs2[1]["tool_calls"][0]["function"]["name"] = "mutated"
+    assert env.step("done")[0][1]["tool_calls"][0]["function"]["name"] == "flight_destination"
+
+
+def test_hermes_text_actions_and_think():
+    env = ToolEnv([multi_hop()], parser="hermes")
+    env.reset(seed=0)
+    text = ('<think>first the flight</think>\n<tool_call>{"name": "flight_destination", '
+            '"arguments": {"flight_no": "ZX-101"}}</tool_call>')
+    obs, reward, terminated, truncated, info = env.step(text)
+    assert reward > 0 and not terminated and info["solved"] == ["Velmora"]
+    assert obs[1]["reasoning_content"] == "first the flight"
+    assert obs[1]["content"] == ""
+
+
+def test_bad_calls_become_messages_not_exceptions():
+    env = ToolEnv([multi_hop()])
+    env.reset(seed=0)
+    action = {"role": "assistant", "content": "", "tool_calls": [
+        {"id": "a", "type": "function", "function": {"name": "nope", "arguments": "{}"}},
+        {"id": "b", "type": "function", "function": {"name": "hotel_price", "arguments": "{bad"}},
+        {"id": "c", "type": "function", "function": {"name": "hotel_price",
+                                                     "arguments": json.dumps({"city": "Velmora", "nights": 0})}},
+    ]}
+    obs, reward, terminated, truncated, info = env.step(action)
+    tools = [m for m in obs if m["role"] == "tool"]
+    assert [m["tool_call_id"] for m in tools] == ["a", "b", "c"]
+    assert "nope" in tools[0]["content"] and "hotel_price" in tools[0]["content"]
+    assert "JSON" in tools[1]["content"] or "json" in tools[1]["content"]
+    assert "nights" in tools[2]["content"]
+    assert reward < 0 and not terminated
+    assert info["solved"] == [None, None, None]
+
+
+def test_malformed_text_is_reported_and_episode_goes_on():
+    env = ToolEnv([multi_hop()])
+    env.reset(seed=0)
+    obs, reward, terminated, truncated, info = env.step('<tool_call>{"name": "flight_destination", </tool_call>')
+    assert not terminated and reward < 0
+    assert info["parse_issues"] and obs[-1]["role"] == "user" and "could not be read" in obs[-1]["content"]
+
+
+def test_ftrl_ends_on_malformed_turn():
+    env = ToolEnv([multi_hop()], reward="ftrl")
+    env.reset(seed=0)
+    _, reward, terminated, _, _ = env.step('<tool_call>{"name": </tool_call>')
+    assert terminated and reward == pytest.approx(-0.3)
+
+
+def test_truncation_at_turn_budget():
+    env = ToolEnv([single_hop()], max_turns=2)
+    env.reset(seed=0)
+    call = env.oracle_actions()[0]
+    assert env.step(call)[3] is False
+    assert env.step(call)[3] is True
+    with pytest.raises(ResetNeeded, match="episode is over"):
+        env.step(call)
+
+
+def test_step_before_reset_and_bad_options():
+    env = ToolEnv(all_tasks())
+    with pytest.raises(ResetNeeded, match="call reset"):
+        env.step("hi")
+    with pytest.raises(ToolgymError, match=r"task_index.*\[0, 3\)"):
+        env.reset(options={"task_index": 3})
+    with pytest.raises(ToolgymError, match="at least one task"):
+        ToolEnv([])
+    with pytest.raises(ToolgymError, match="max_turns"):
+        ToolEnv(all_tasks(), max_turns=0)
+
+
+def test_unknown_names_are_clear():
+    with pytest.raises(KeyError, match="unknown parser 'hermez'"):
+        ToolEnv(all_tasks(), parser="hermez")
+    with pytest.raises(KeyError, match="unknown reward preset 'best'"):
+        ToolEnv(all_tasks(), reward="best")
+
+
+def test_seed_picks_task_and_is_deterministic():
+    env = ToolEnv(all_tasks())
+    assert env.reset(seed=4)[1]["task_id"] == all_tasks()[1].id
+    env.reset(seed=7)
+    c = [env.reset()[1]["task_id"] for _ in range(5)]
+    env.reset(seed=7)
+    assert c == [env.reset()[1]["task_id"] for _ in range(5)]
+
+
+def test_oracle_needs_gold_plan():
+    task = single_hop().model_copy(update={"gold_plan": None})
+    env = ToolEnv([task])
+    env.reset(seed=0)
+    with pytest.raises(ToolgymError, match="no gold plan"):
+        env.oracle_actions()
+
+
+def test_render_transcript():
+    env = ToolEnv([parallel()])
+    env.reset(seed=0)
+    play(env, env.oracle_actions())
+    text = env.render()
+    assert "[user]" in text and "-> stock_price" in text and "[tool add [call_1_0]]" in text
+    assert text.rstrip().endswith("149")
+
+
+def test_check_env_passes():
+    from toolgym import register_tasks
+    env_id = register_tasks("fixtures-check", all_tasks(), override=True)
+    check_env(gym.make(env_id).unwrapped, skip_render_check=False)
+
+
+def test_pickle_mid_episode():
+    env = ToolEnv([multi_hop()])
+    env.reset(seed=0)
+    env.step(env.oracle_actions()[0])
+    clone = pickle.loads(pickle.dumps(env))
+    obs, reward, terminated, *_ = clone.step(clone.oracle_actions()[1])
+    assert reward > 0 and obs[-1]["content"].find("1,536") >= 0
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_make_vec(mode):
+    from toolgym import register_tasks
+    env_id = register_tasks(f"fixtures-{mode}", all_tasks(), override=True)
+    # Conversations are not arrays: async vector envs pass them by pipe, not shared memory.
+    kwargs = {"vector_kwargs": {"shared_memory": False}} if mode == "async" else {}
+    envs = gym.make_vec(env_id, num_envs=2, vectorization_mode=mode, **kwargs)
+    try:
+        obs, infos = envs.reset(seed=[0, 1])
+        assert len(obs) == 2 and obs[0][0]["role"] == "user"
+        obs, rewards, terminated, truncated, infos = envs.step(["answer", "answer"])
+        assert terminated.all() and rewards.shape == (2,)
+    finally:
+        envs.close()
+
+
+def test_registration(tmp_path):
+    from toolgym import register_tasks, save_tasks
+    path = save_tasks(all_tasks(), tmp_path / "t.jsonl")
+    env_id = register_tasks("from-file", path, reward="ftrl", override=True)
+    env = gym.make(env_id)
+    assert env.unwrapped.preset.name.startswith("ftrl")
+    env.reset(seed=0)
+    with pytest.raises(ToolgymError, match="already registered"):
+        register_tasks("from-file", path)
+    with pytest.raises(ToolgymError, match="invalid env name"):
+        register_tasks("bad name", path)
+    with pytest.raises(gym.error.NameNotFound, match="Did you mean: `from-file`"):
+        gym.make("ToolEnv/from-fil")

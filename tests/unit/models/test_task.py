@@ -1,0 +1,114 @@
+import json
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from tests.fixtures.tasks import multi_hop, single_hop
+from toolgym.models import FunctionSpec, Task
+
+
+def _record(task: Task, **changes) -> dict:
+    data = task.model_dump(mode="json")
+    data.pop("content_hash")
+    data.update(changes)
+    return data
+
+
+def test_task_is_frozen_and_hashed():
+    task = single_hop()
+    assert len(task.content_hash) == 64
+    with pytest.raises(ValidationError):
+        task.answer = "13"
+    assert task.num_expected == 1 and task.tool_names == ("get_local_time", "get_weather")
+
+
+def test_hash_ignores_labels_but_not_content():
+    task = single_hop()
+    relabelled = Task.model_validate(_record(task, id="other", split="test", domain="x"))
+    assert relabelled.content_hash == task.content_hash
+    assert Task.model_validate(_record(task, answer="13")).content_hash != task.content_hash
+
+
+def test_round_trip_keeps_hash():
+    task = multi_hop()
+    again = Task.model_validate_json(task.model_dump_json())
+    assert again == task
+
+
+def test_edited_record_with_stale_hash_is_rejected():
+    data = multi_hop().model_dump(mode="json")
+    data["answer"] = "999"
+    with pytest.raises(ValidationError, match="content_hash does not match"):
+        Task.model_validate(data)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"surprise": 1}, "Extra inputs are not permitted"),
+    ({"code": {"get_weather": "x"}}, r"code is missing for tools \['get_local_time'\]"),
+    ({"expected": {"nope": ["1"]}}, r"expected names tools not in tools: \['nope'\]"),
+    ({"gold_plan": [[{"name": "nope", "arguments": {}}]]}, "gold_plan calls unknown tool 'nope'"),
+    ({"scenario": "two_hop"}, "single_hop"),
+    ({"level": 9}, "less than or equal to 5"),
+])
+def test_invalid_records_name_the_problem(change, message):
+    with pytest.raises(ValidationError, match=message):
+        Task.model_validate(_record(single_hop(), **change))
+
+
+def test_duplicate_tool_names_rejected():
+    data = _record(single_hop())
+    data["tools"] = [data["tools"][1], data["tools"][1]]
+    with pytest.raises(ValidationError, match="duplicate tool names"):
+        Task.model_validate(data)
+
+
+@pytest.mark.parametrize("name", ["", "has space", "x" * 65, "dot.name", "ünï"])
+def test_bad_tool_names(name):
+    with pytest.raises(ValidationError, match="must match"):
+        FunctionSpec(name=name)
+
+
+@pytest.mark.parametrize("schema, message", [
+    ({"type": "array"}, '"type": "object"'),
+    ({"type": "object", "properties": {"a": {"type": "strng"}}}, "at properties/a/type"),
+    ({"type": "object", "required": "a"}, "at required"),
+    ({"type": "object", "properties": {"a": {"minimum": "3"}}}, "at properties/a/minimum"),
+])
+def test_parameters_must_be_valid_json_schema(schema, message):
+    with pytest.raises(ValidationError, match=message):
+        FunctionSpec(name="f", parameters=schema)
+
+
+def test_property_named_like_a_keyword_is_fine():
+    FunctionSpec(name="f", parameters={"type": "object", "properties": {
+        "default": {"type": "string"}, "description": {"type": "integer"}, "enum": {"type": "boolean"}}})
+
+
+# The cached meta-schema check must agree with jsonschema's own check on any schema.
+_json = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=4),
+                     lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=4), c, max_size=3),
+                     max_leaves=8)
+_keyword = st.sampled_from(["type", "enum", "default", "description", "minimum", "required", "items", "const",
+                            "title", "examples", "maxLength", "additionalProperties"])
+_subschema = st.dictionaries(_keyword, _json | st.sampled_from(["string", "integer", "object"]), max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(props=st.dictionaries(st.sampled_from(["a", "default", "enum", "b"]), _subschema, max_size=3),
+       top=st.dictionaries(_keyword.filter(lambda k: k != "type"), _json, max_size=2))
+def test_cached_schema_check_agrees_with_jsonschema(props, top):
+    schema = {"type": "object", "properties": props, **top}
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+        valid = True
+    except jsonschema.SchemaError:
+        valid = False
+    try:
+        FunctionSpec(name="f", parameters=json.loads(json.dumps(schema)))
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert accepted == valid

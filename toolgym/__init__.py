@@ -1,0 +1,18 @@
+"""toolgym: Gymnasium environments for reinforcement learning on LLM tool use.
+
+>>> import gymnasium as gym, toolgym
+>>> tasks = toolgym.load_tasks("tasks.jsonl")            # doctest: +SKIP
+>>> env = toolgym.ToolEnv(tasks, reward="default")       # doctest: +SKIP
+
+Importing toolgym is cheap: it never imports torch, transformers or openai (optional extras, imported lazily).
+"""
+
+from toolgym.envs import ToolEnv, register_tasks
+from toolgym.errors import MissingDependencyError, TaskValidationError, ToolgymError, UnknownNameError
+from toolgym.models import GoldCall, Message, Provenance, ScenarioKind, Task, ToolSpec, load_tasks, save_tasks
+
+__version__ = "0.1.0"
+
+__all__ = ["GoldCall", "Message", "MissingDependencyError", "Provenance", "ScenarioKind", "Task",
+           "TaskValidationError", "ToolEnv", "ToolSpec", "ToolgymError", "UnknownNameError", "__version__",
+           "load_tasks", "register_tasks", "save_tasks"]

@@ -1,0 +1,128 @@
+"""The sub-commands of `toolgym`, each an (add_arguments, run, help) triple."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from toolgym.cli import interactive
+from toolgym.errors import ToolgymError
+
+
+# -- validate -------------------------------------------------------------------------------------------------
+
+def _add_validate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="a task file (.jsonl or .jsonl.gz)")
+    p.add_argument("--quiet", action="store_true", help="print only problems and the summary")
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    from toolgym.envs.checker import check_task
+    from toolgym.models.io import load_tasks
+
+    tasks = load_tasks(args.file)  # schema and field errors raise with file, line and field
+    bad = 0
+    for task in tasks:
+        problems = check_task(task) + _determinism_problems(task)
+        bad += bool(problems)
+        for problem in problems:
+            print(f"{task.id}: {problem}")
+        if not problems and not args.quiet:
+            print(f"{task.id}: ok")
+    print(f"{len(tasks) - bad} of {len(tasks)} tasks valid")
+    return 1 if bad else 0
+
+
+def _determinism_problems(task: Any) -> list[str]:
+    """A procedurally generated task must regenerate identically from its provenance."""
+    p = task.provenance
+    if p.generator != "procedural" or p.index is None or task.level is None:
+        return []
+    from toolgym.generation import generate_task
+
+    again = generate_task(task.domain, task.level, p.index, seed=p.seed or 0, split=task.split)
+    return [] if again.content_hash == task.content_hash else [
+        "does not regenerate identically from its provenance (different generator version?)"]
+
+
+# -- show -----------------------------------------------------------------------------------------------------
+
+def _add_show(p: argparse.ArgumentParser) -> None:
+    p.add_argument("env_id", help="a registered id, e.g. ToolEnv/travel-L3")
+    p.add_argument("--seed", type=int, default=0, help="which task (reset seed)")
+    p.add_argument("--split", default=None, help="'train' (the generated stream) or 'test' (the catalog)")
+    p.add_argument("--json", action="store_true", help="print the task record as JSON")
+
+
+def _run_show(args: argparse.Namespace) -> int:
+    task = interactive.make_env(args.env_id, args.split).unwrapped
+    task.reset(seed=args.seed)
+    if args.json:
+        print(task.task.model_dump_json(indent=2))
+    else:
+        print(interactive.describe(task.task))
+    return 0
+
+
+# -- play -----------------------------------------------------------------------------------------------------
+
+def _add_play(p: argparse.ArgumentParser) -> None:
+    _add_show(p)
+    p.add_argument("--reward", default="default", help="reward preset")
+
+
+def _run_play(args: argparse.Namespace) -> int:
+    env = interactive.make_env(args.env_id, args.split, reward=args.reward)
+    return interactive.play(env, seed=args.seed, stdin=sys.stdin, stdout=sys.stdout)
+
+
+# -- generate and list (need the generation pipeline) ----------------------------------------------------------
+
+def _add_generate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--domains", default="all", help="comma-separated domains, or 'all'")
+    p.add_argument("--levels", default="1,2,3,4,5", help="comma-separated levels 1-5")
+    p.add_argument("--n", type=int, default=10, help="tasks per (domain, level)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--split", default="train", choices=["train", "test"])
+    p.add_argument("--out", required=True, help="output file (.jsonl or .jsonl.gz)")
+    p.add_argument("--trace", action="store_true", help="also write every stage's output to OUT.trace.jsonl")
+
+
+def _run_generate(args: argparse.Namespace) -> int:
+    from toolgym.cli.generate import run_generate
+    return run_generate(args)
+
+
+def _add_list(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="one JSON object per id")
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    from toolgym.cli.generate import run_list
+    return run_list(args)
+
+
+COMMANDS = {
+    "list": (_add_list, _run_list, "list the registered ids with their level, scenario mix and tool counts"),
+    "show": (_add_show, _run_show, "show a task: question, tools, gold plan and answer"),
+    "generate": (_add_generate, _run_generate, "generate tasks into a file"),
+    "validate": (_add_validate, _run_validate,
+                 "check a task file: schema, code, gold replay, determinism, no answer leak"),
+    "play": (_add_play, _run_play, "play an episode in the terminal, typing tool calls"),
+}
+
+
+def parse_csv_ints(text: str, what: str, allowed: range) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise ToolgymError(f"{what} must be comma-separated integers, got {text!r}") from None
+    if not values or any(v not in allowed for v in values):
+        raise ToolgymError(f"{what} must be in {allowed.start}-{allowed.stop - 1}, got {text!r}")
+    return values
+
+
+def dump(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False)

@@ -1,0 +1,236 @@
+"""`ToolEnv`: one tool-use episode over a task, as a Gymnasium environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any, Protocol, SupportsIndex
+
+import gymnasium as gym
+from gymnasium.error import ResetNeeded
+
+from toolgym.envs.spaces import Completion, Conversation
+from toolgym.errors import ToolgymError
+from toolgym.execution import DEFAULT_TIMEOUT_S, Executor, ExecutorFactory, TrustedExecutor
+from toolgym.models.calls import ParsedTurn, ToolCall, call_id
+from toolgym.models.io import load_tasks
+from toolgym.models.task import Task
+from toolgym.parsing import Parser, get_parser, parse_action
+from toolgym.reward import RewardPreset, TurnScore, Verifier, get_preset
+
+DEFAULT_MAX_TURNS = 20  # the reference's episode budget
+_TOOL_NAMES_IN_ACTION_SPACE = 256  # cap on the names the action space samples from
+
+
+class TaskSource(Protocol):
+    """Anything indexable by an integer that returns a `Task`: a list, or an infinite generated stream (no len)."""
+
+    def __getitem__(self, index: SupportsIndex, /) -> Task: ...
+
+
+class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
+    """A multi-turn tool-use episode: the agent calls tools until it answers the task's question.
+
+    Observation: the conversation so far, a list of OpenAI-style message dicts (`role` system/user/assistant/tool,
+    `content`; assistant turns carry `tool_calls`, tool messages `tool_call_id` and `name`). A new list of new
+    dicts every time, so callers may mutate it.
+
+    Action: one assistant turn, as raw completion text (read by `parser`, e.g. Hermes `<tool_call>` blocks), an
+    assistant message dict (OpenAI `tool_calls` with JSON-string arguments, or HF with dict arguments), or a list
+    of tool calls. The calls of a turn run in order; each result (or error) comes back as a tool message. A call
+    that cannot be parsed is reported in a user message; it is never dropped silently and never raises.
+
+    Reward: the verifier's score of that turn under the `reward` preset (`"default"`, which cannot be gamed:
+    the episode return is largest for a minimal correct solution; or `"ftrl"`, the reference's `solve_f1`).
+
+    Terminated: the assistant answered without a tool call (the answer is judged: `info["answer_correct"]`).
+    Truncated: `max_turns` turns were taken without an answer.
+
+    Info: `task_id`, `turn`, `metrics` (solve_precision, solve_rate, solve_f1 so far), `answer_correct`, and
+    per step `solved` (the sub-answer each call solved, or None) and `parse_issues`; at reset also `tools` (the
+    OpenAI tool list to pass to a chat template or server).
+
+    `reset(seed=s)` plays task `s` (modulo the number of tasks; any `s` for an infinite stream);
+    `options={"task_index": i}` picks task `i`; with neither, a task is drawn from the env's seeded RNG.
+
+    >>> env = ToolEnv(tasks)                                    # doctest: +SKIP
+    >>> obs, info = env.reset(seed=0)                           # doctest: +SKIP
+    >>> for action in env.unwrapped.oracle_actions():           # doctest: +SKIP
+    ...     obs, reward, terminated, truncated, info = env.step(action)
+    """
+
+    metadata = {"render_modes": ["ansi", "human"], "render_fps": 1}
+
+    def __init__(self, tasks: Sequence[Task] | TaskSource | str | os.PathLike[str], *,
+                 reward: str | RewardPreset = "default", parser: str | Parser = "hermes",
+                 max_turns: int = DEFAULT_MAX_TURNS, executor: ExecutorFactory | None = None,
+                 timeout: float | None = DEFAULT_TIMEOUT_S, render_mode: str | None = None) -> None:
+        if isinstance(tasks, (str, os.PathLike)):
+            tasks = load_tasks(tasks)
+        self.tasks = tasks
+        self.num_tasks = len(tasks) if hasattr(tasks, "__len__") else None
+        if self.num_tasks == 0:
+            raise ToolgymError("ToolEnv needs at least one task; got an empty task list")
+        if max_turns < 1:
+            raise ToolgymError(f"max_turns must be at least 1, got {max_turns}")
+        if render_mode not in (None, *self.metadata["render_modes"]):
+            raise ToolgymError(f"render_mode must be one of {self.metadata['render_modes']} or None, "
+                               f"got {render_mode!r}")
+        self.preset = get_preset(reward)
+        self.parser = get_parser(parser) if isinstance(parser, str) else parser
+        self.max_turns = max_turns
+        self.timeout = timeout
+        self.executor_factory = executor
+        self.render_mode = render_mode
+        self.observation_space = Conversation()
+        self.action_space = Completion(self._known_tool_names())
+        self.task: Task | None = None
+        self._executor: Executor | None = None
+        self._verifier: Verifier | None = None
+        self._messages: list[dict[str, Any]] = []
+        self._turn = 0
+        self._done = False
+
+    def _known_tool_names(self) -> list[str]:
+        if self.num_tasks is None:
+            return []
+        names = {name for i in range(min(self.num_tasks, 64)) for name in self.tasks[i].tool_names}
+        return sorted(names)[:_TOOL_NAMES_IN_ACTION_SPACE]
+
+    # -- episode -------------------------------------------------------------------------------------------------
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None,
+              ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        super().reset(seed=seed)
+        index = self._task_index(seed, options or {})
+        task = self.tasks[index]
+        if self._executor is None or self.task is None or task.content_hash != self.task.content_hash:
+            self._close_executor()
+            self._executor = self._make_executor(task)
+        self.task = task
+        self._verifier = Verifier(task, self.preset)
+        self._messages = task.opening_messages()
+        self._turn = 0
+        self._done = False
+        info = self._info()
+        info["tools"] = task.openai_tools()
+        info["task_index"] = index
+        return self._observation(), info
+
+    def _task_index(self, seed: int | None, options: dict[str, Any]) -> int:
+        if "task_index" in options:
+            index = options["task_index"]
+            if not isinstance(index, int) or index < 0 or (self.num_tasks is not None and index >= self.num_tasks):
+                raise ToolgymError(f"options['task_index'] must be an int in [0, {self.num_tasks}), got {index!r}")
+            return index
+        if seed is not None:
+            return seed % self.num_tasks if self.num_tasks is not None else seed
+        return int(self.np_random.integers(self.num_tasks if self.num_tasks is not None else 2**31))
+
+    def _make_executor(self, task: Task) -> Executor:
+        if self.executor_factory is not None:
+            return self.executor_factory(task)
+        return TrustedExecutor(task, timeout=self.timeout)
+
+    def step(self, action: Any) -> tuple[list[dict[str, Any]], float, bool, bool, dict[str, Any]]:
+        if self._verifier is None or self._executor is None:
+            raise ResetNeeded("call reset() before step()")
+        if self._done:
+            raise ResetNeeded("the episode is over: call reset() before step()")
+        parsed = parse_action(action, self.parser)
+        ids = [call.id or call_id(self._turn, i) for i, call in enumerate(parsed.calls)]
+        results = [self._executor.run(call) for call in parsed.calls]
+        score = self._verifier.score_turn(parsed, list(zip(parsed.calls, results)))
+        self._record_turn(parsed, ids, results)
+        self._turn += 1
+        terminated = score.ends_episode
+        truncated = not terminated and self._turn >= self.max_turns
+        self._done = terminated or truncated
+        info = self._info()
+        info["solved"] = list(score.solved)
+        info["parse_issues"] = [{"fragment": i.fragment, "reason": i.reason} for i in parsed.issues]
+        return self._observation(), float(score.reward), terminated, truncated, info
+
+    def _record_turn(self, parsed: ParsedTurn, ids: list[str], results: list[Any]) -> None:
+        message: dict[str, Any] = {"role": "assistant", "content": parsed.content}
+        if parsed.reasoning is not None:
+            message["reasoning_content"] = parsed.reasoning
+        if parsed.calls:
+            message["tool_calls"] = [call.openai(i) for call, i in zip(parsed.calls, ids)]
+        self._messages.append(message)
+        for call, i, result in zip(parsed.calls, ids, results):
+            self._messages.append({"role": "tool", "tool_call_id": i, "name": call.name,
+                                   "content": result.content})
+        if parsed.issues:
+            self._messages.append({"role": "user", "content": _issues_feedback(parsed)})
+
+    def _info(self) -> dict[str, Any]:
+        assert self.task is not None and self._verifier is not None
+        return {"task_id": self.task.id, "turn": self._turn, "metrics": self._verifier.metrics(),
+                "answer_correct": self._verifier.answer_correct}
+
+    def _observation(self) -> list[dict[str, Any]]:
+        return [_copy_message(m) for m in self._messages]
+
+    # -- helpers for users -----------------------------------------------------------------------------------------
+
+    def oracle_actions(self) -> list[dict[str, Any]]:
+        """The actions that replay the current task's gold plan, then give the final answer.
+
+        Assistant message dicts in OpenAI form: one per gold turn with its `tool_calls`, then one with the final
+        answer in `content` and no calls. Raises `ToolgymError` when the task has no gold plan (imported data).
+        """
+        if self.task is None:
+            raise ResetNeeded("call reset() before oracle_actions()")
+        if self.task.gold_plan is None:
+            raise ToolgymError(f"task {self.task.id!r} has no gold plan (imported data), so it has no oracle")
+        actions: list[dict[str, Any]] = []
+        for turn, calls in enumerate(self.task.gold_plan):
+            tool_calls = [ToolCall.of(c.name, c.arguments).openai(call_id(turn, i)) for i, c in enumerate(calls)]
+            actions.append({"role": "assistant", "content": "", "tool_calls": tool_calls})
+        actions.append({"role": "assistant", "content": self.task.answer})
+        return actions
+
+    def render(self) -> str | None:
+        """A readable transcript of the episode so far (returned for 'ansi' or no mode, printed for 'human')."""
+        text = transcript(self._messages)
+        if self.render_mode == "human":
+            print(text)
+            return None
+        return text
+
+    def close(self) -> None:
+        self._close_executor()
+
+    def _close_executor(self) -> None:
+        if self._executor is not None:
+            self._executor.close()
+            self._executor = None
+
+
+def _copy_message(message: dict[str, Any]) -> dict[str, Any]:
+    copy = dict(message)
+    if "tool_calls" in copy:
+        copy["tool_calls"] = [{**c, "function": dict(c["function"])} for c in copy["tool_calls"]]
+    return copy
+
+
+def _issues_feedback(parsed: ParsedTurn) -> str:
+    lines = [f"- {issue.reason}: {issue.fragment}" for issue in parsed.issues]
+    return "Some tool calls could not be read and were not run:\n" + "\n".join(lines)
+
+
+def transcript(messages: Sequence[dict[str, Any]]) -> str:
+    """Messages as readable text, one block per message."""
+    blocks = []
+    for m in messages:
+        head = m["role"] if m["role"] != "tool" else f"tool {m.get('name', '')} [{m.get('tool_call_id', '')}]"
+        lines = [f"[{head}]"]
+        if m.get("reasoning_content"):
+            lines.append(f"(thinking) {m['reasoning_content']}")
+        if m.get("content"):
+            lines.append(m["content"])
+        for c in m.get("tool_calls", ()):
+            lines.append(f"-> {c['function']['name']}({c['function']['arguments']})  [{c['id']}]")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

@@ -1,0 +1,33 @@
+"""The executor interface: how a tool call becomes a tool message.
+
+An executor is built for one task (`ExecutorFactory(task)`) and runs that task's tools. Whatever goes wrong inside
+a call comes back as a `ToolResult` with `error` set, never as an exception: errors are feedback for the model.
+Exceptions are reserved for faults of the executor itself (a broken worker pool, say). Two implementations:
+`TrustedExecutor` (in-process, for code toolgym generated) and an isolated one for untrusted code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
+
+from toolgym.models.calls import ToolCall, ToolResult
+from toolgym.models.task import Task
+
+DEFAULT_TIMEOUT_S = 10.0  # the reference's per-call limit
+
+
+@runtime_checkable
+class Executor(Protocol):
+    """Runs the tools of one task."""
+
+    def run(self, call: ToolCall) -> ToolResult:
+        """Validate the call's arguments, run the tool, render its return value; never raises for a bad call."""
+        ...
+
+    def close(self) -> None:
+        """Release what the executor holds (worker processes, threads). Idempotent."""
+        ...
+
+
+ExecutorFactory = Callable[[Task], Executor]

@@ -1,0 +1,339 @@
+"""In-process execution of tool code that toolgym generated itself (trusted code).
+
+Each tool's source is executed once per task in a fresh module (`types.ModuleType`), so module-level imports,
+constants and helpers work; compiled tasks are cached by `Task.content_hash`, so resets over the same task compile
+nothing. A call goes: look up the tool, decode the JSON arguments, validate them against the tool's schema
+(`compile_validator`), call the function under a time limit, render the return value. Every failure comes back as
+a `ToolResult` with `error` set; nothing a model writes can make `run` raise.
+
+The time limit costs almost nothing on the main thread: a one-shot `SIGALRM` timer (`setitimer`) interrupts the
+tool. Elsewhere (a thread of a vector env, say) the call runs on one reusable daemon worker thread per executor and
+the caller waits with a timeout. Neither can stop a loop inside C code, and a thread cannot be killed: a runaway
+tool on the worker path is abandoned and keeps a CPU busy until it ends. That is acceptable for trusted code only;
+untrusted code belongs in the isolated executor.
+
+Because compiled modules are shared by every executor of the same task, tool code must not keep state in module
+globals between calls (generated tools are pure functions of their arguments).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+import types
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from queue import SimpleQueue
+from typing import Any
+
+from toolgym.execution.base import DEFAULT_TIMEOUT_S
+from toolgym.execution.render import describe_exception, error_message, render
+from toolgym.execution.validation import ArgumentValidator, compile_validator
+from toolgym.models.calls import ToolCall, ToolResult
+from toolgym.models.task import Task
+
+CACHE_SIZE = 256            # compiled tasks kept; a training set cycles through far fewer per worker
+MIN_REARM_S = 1e-6          # re-arms an outer timer that expired during a call, so it fires at once
+_HAS_ALARM = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")  # not on Windows
+_JSON_TYPE_NAMES = {dict: "object", list: "array", str: "string", int: "integer", float: "number", bool: "boolean",
+                    type(None): "null"}
+
+
+class _CallTimeout(BaseException):
+    """Raised into a tool by the SIGALRM handler. A BaseException, so a tool's `except Exception` can't swallow it."""
+
+
+class _AlarmUnavailable(Exception):
+    """SIGALRM cannot be used in this thread or interpreter."""
+
+
+class _AlarmHandler:
+    """toolgym's SIGALRM handler, installed once and left in place (swapping handlers per call costs ~6 µs).
+
+    Outside a tool call it hands the signal to the handler that was installed before it, so a program's own
+    SIGALRM use keeps working; if someone installs another handler later, the next call re-installs this one on
+    top of it.
+    """
+
+    def __init__(self) -> None:
+        self.active = False
+        self.chained: Any = signal.SIG_DFL
+
+    def install(self) -> None:
+        current = signal.getsignal(signal.SIGALRM)
+        if current is self:
+            return
+        try:
+            signal.signal(signal.SIGALRM, self)
+        except ValueError as e:  # not the main thread of the main interpreter
+            raise _AlarmUnavailable from e
+        self.chained = signal.SIG_DFL if current is None else current  # None: installed from C, not restorable
+
+    def __call__(self, signum: int, frame: types.FrameType | None) -> None:
+        if self.active:
+            raise _CallTimeout
+        if callable(self.chained):
+            self.chained(signum, frame)
+        elif self.chained == signal.SIG_DFL:  # SIGALRM's default action ends the process: keep that meaning
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.raise_signal(signal.SIGALRM)
+
+
+_ALARM = _AlarmHandler()
+
+
+# --- compiling a task ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class CompiledTool:
+    """One tool ready to call: its function and validator, or `problem` saying why it cannot be called."""
+
+    name: str
+    module: types.ModuleType | None
+    function: Callable[..., Any] | None
+    validator: ArgumentValidator | None
+    problem: str | None = None
+
+
+def _load_module(name: str, source: str) -> types.ModuleType:
+    """Execute `source` as the body of a fresh module. The filename names the tool, never a host path."""
+    module = types.ModuleType(f"toolgym_tool_{name}")
+    exec(compile(source, f"<tool {name}>", "exec"), module.__dict__)  # trusted code only: see the module docstring
+    return module
+
+
+def compile_tool(name: str, source: str, schema: dict[str, Any]) -> CompiledTool:
+    """Compile one tool; a broken source or schema yields a tool whose `problem` is reported at call time."""
+    try:
+        validator = compile_validator(schema)
+    except Exception as e:  # a schema jsonschema cannot even load: the tool is unusable, the task still loads
+        return CompiledTool(name, None, None, None, f"tool schema cannot be used: {describe_exception(e)}")
+    try:
+        module = _load_module(name, source)
+    except SyntaxError as e:
+        return CompiledTool(name, None, None, validator, f"tool code does not compile: {e.msg} (line {e.lineno})")
+    except Exception as e:  # a failing import or top-level statement in generated code
+        return CompiledTool(name, None, None, validator, f"tool code failed to load: {describe_exception(e)}")
+    function = getattr(module, name, None)
+    if not callable(function):
+        return CompiledTool(name, module, None, validator, f"tool code does not define a function named {name!r}")
+    return CompiledTool(name, module, function, validator)
+
+
+def _compile_task(task: Task) -> dict[str, CompiledTool]:
+    return {spec.name: compile_tool(spec.name, task.code[spec.name], spec.function.parameters)
+            for spec in task.tools}
+
+
+class _TaskCache:
+    """A bounded LRU of compiled tasks keyed by content hash, safe to share between threads."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[str, dict[str, CompiledTool]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, task: Task) -> dict[str, CompiledTool]:
+        key = task.content_hash
+        if not key:  # a record built without validation has no hash: nothing safe to key on
+            return _compile_task(task)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        compiled = _compile_task(task)  # outside the lock: module code may be slow to run
+        with self._lock:
+            compiled = self._items.setdefault(key, compiled)  # a racing thread's result wins: one module per hash
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return compiled
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_CACHE = _TaskCache(CACHE_SIZE)
+
+
+def compiled_tools(task: Task) -> Mapping[str, CompiledTool]:
+    """The compiled tools of `task` (cached: the same content hash gives the same objects)."""
+    return _CACHE.get(task)
+
+
+# --- the worker thread used off the main thread -------------------------------------------------------------------
+
+class _Worker:
+    """One daemon thread running jobs in order. Daemon, unlike a ThreadPoolExecutor's threads, which are joined at
+    interpreter exit: an abandoned runaway tool must not hang the process on exit."""
+
+    def __init__(self) -> None:
+        self._jobs: SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, name="toolgym-trusted-tool", daemon=True)
+        self._thread.start()
+
+    def submit(self, job: Callable[[], Any]) -> Future[Any]:
+        future: Future[Any] = Future()
+        self._jobs.put((future, job))
+        return future
+
+    def stop(self) -> None:
+        """Let the thread end once its current job (if any) returns."""
+        self._jobs.put(None)
+
+    def _serve(self) -> None:
+        while (item := self._jobs.get()) is not None:
+            future, job = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(job())
+            except BaseException as e:  # whatever happens, the waiting caller must be woken
+                future.set_exception(e)
+
+
+# --- the executor ---------------------------------------------------------------------------------------------------
+
+def _on_main_thread() -> bool:
+    return _HAS_ALARM and threading.current_thread() is threading.main_thread()
+
+
+class TrustedExecutor:
+    """Runs the tools of one task in this process, each call under a time limit (`timeout` seconds, None: none).
+
+    >>> from toolgym.models.task import Task
+    >>> task = Task(id="t", question="q", messages=[{"role": "user", "content": "q"}], answer="5",
+    ...             tools=[{"function": {"name": "add", "parameters": {"type": "object",
+    ...                     "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}}}}],
+    ...             code={"add": "def add(a, b):\\n    return a + b"}, expected={"add": ["5"]}, scenario="single_hop")
+    >>> ex = TrustedExecutor(task)
+    >>> ex.run(ToolCall("add", '{"a": 2, "b": 3}'))
+    ToolResult(content='5', error=None)
+    >>> ex.run(ToolCall("add", '{"a": "2", "b": 3}')).content
+    'an error occured when call add: "a": \\'2\\' is not of type \\'integer\\''
+    >>> ex.close()
+    """
+
+    def __init__(self, task: Task, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> None:
+        if timeout is not None and not timeout > 0:
+            raise ValueError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
+        self.task = task
+        self.timeout = timeout
+        self._tools: Mapping[str, CompiledTool] | None = compiled_tools(task)
+        self._worker: _Worker | None = None
+
+    # -- the protocol --
+
+    def run(self, call: ToolCall) -> ToolResult:
+        """Validate the call's arguments, run the tool, render its return value; never raises for a bad call."""
+        name = call.name
+        tool = self._compiled().get(name)
+        if tool is None:
+            return self._unknown_tool(name)
+        try:
+            args = json.loads(call.arguments)
+        except (ValueError, TypeError, RecursionError) as e:  # JSONDecodeError is a ValueError
+            return ToolResult(error_message(name, f"invalid JSON arguments: {e}"), "invalid_json")
+        if not isinstance(args, dict):
+            kind = _JSON_TYPE_NAMES.get(type(args), type(args).__name__)
+            return ToolResult(error_message(name, f"arguments must be a JSON object, got {kind}"),
+                              "invalid_arguments")
+        if tool.validator is not None and (problem := tool.validator.check(args)) is not None:
+            return ToolResult(error_message(name, problem), "invalid_arguments")
+        if tool.function is None:
+            return ToolResult(error_message(name, str(tool.problem)), "exception")
+        return self._call(name, tool.function, args)
+
+    def close(self) -> None:
+        """Stop the worker thread, if one was started. Idempotent; the executor stays usable."""
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+
+    def module(self, name: str) -> types.ModuleType | None:
+        """The module tool `name`'s source ran in (shared by executors of the same task: treat it as read-only)."""
+        tool = self._compiled().get(name)
+        return None if tool is None else tool.module
+
+    # -- pickling: keep what defines the executor, rebuild the rest lazily --
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"task": self.task, "timeout": self.timeout}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.task, self.timeout = state["task"], state["timeout"]
+        self._tools, self._worker = None, None
+
+    def __repr__(self) -> str:
+        return f"TrustedExecutor(task={self.task.id!r}, timeout={self.timeout!r})"
+
+    # -- internals --
+
+    def _compiled(self) -> Mapping[str, CompiledTool]:
+        if self._tools is None:
+            self._tools = compiled_tools(self.task)
+        return self._tools
+
+    def _unknown_tool(self, name: str) -> ToolResult:
+        available = ", ".join(self._compiled())
+        return ToolResult(error_message(name, f"unknown tool {name!r}; available tools: {available}"), "unknown_tool")
+
+    def _timed_out(self, name: str) -> ToolResult:
+        return ToolResult(error_message(name, f"the call timed out after {self.timeout:g} s"), "timeout")
+
+    def _call(self, name: str, function: Callable[..., Any], args: dict[str, Any]) -> ToolResult:
+        if self.timeout is None:
+            return _invoke(name, function, args)
+        if _on_main_thread():
+            try:
+                return self._call_with_alarm(name, function, args)
+            except _AlarmUnavailable:  # e.g. the main thread of a subinterpreter
+                pass
+        return self._call_on_worker(name, function, args)
+
+    def _call_with_alarm(self, name: str, function: Callable[..., Any], args: dict[str, Any]) -> ToolResult:
+        """Run the call under a one-shot SIGALRM timer, then resume whatever timer was running before."""
+        _ALARM.install()
+        previous_delay = previous_interval = 0.0
+        started = time.monotonic()
+        _ALARM.active = True
+        try:
+            try:
+                previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, self.timeout)
+                return _invoke(name, function, args)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                _ALARM.active = False
+        except _CallTimeout:  # also when the alarm lands just after the tool returned: the limit was reached
+            return self._timed_out(name)
+        finally:
+            if previous_delay:  # someone else's timer was running: resume it, minus the time this call took
+                remaining = max(previous_delay - (time.monotonic() - started), MIN_REARM_S)
+                signal.setitimer(signal.ITIMER_REAL, remaining, previous_interval)
+
+    def _call_on_worker(self, name: str, function: Callable[..., Any], args: dict[str, Any]) -> ToolResult:
+        """Run the call on the worker thread; on timeout abandon that thread (it cannot be killed) for a new one."""
+        if self._worker is None:
+            self._worker = _Worker()
+        future = self._worker.submit(lambda: _invoke(name, function, args))
+        try:
+            return future.result(self.timeout)
+        except FutureTimeout:
+            self._worker.stop()
+            self._worker = None
+            return self._timed_out(name)
+
+
+def _invoke(name: str, function: Callable[..., Any], args: dict[str, Any]) -> ToolResult:
+    """Call the tool and render what it returns; the one place a tool's exception becomes feedback."""
+    try:
+        value = function(**args)
+    except (Exception, SystemExit) as e:  # SystemExit too: a tool calling exit() must not end the episode
+        return ToolResult(error_message(name, describe_exception(e)), "exception")
+    return ToolResult(render(value))

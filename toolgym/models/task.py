@@ -1,0 +1,228 @@
+"""The task record: everything one tool-use environment needs, validated at the boundary.
+
+A `Task` is frozen and rejects unknown fields, so generated or imported data fails when it is loaded, with the
+field named, rather than deep inside an episode. Tool documents are OpenAI function schemas whose `parameters` must
+be a valid JSON Schema object; every tool has Python source; expected sub-answers are keyed by the tool whose
+output must contain them (a multiset: one entry per time the tool must be called successfully).
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import hashlib
+import json
+import re
+from typing import Any, Literal
+
+import jsonschema
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+TOOL_NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
+_TOOL_NAME = re.compile(TOOL_NAME_PATTERN)
+
+# Fields that define what an episode does; the hash ignores labels (id, split, provenance, domain, level).
+HASHED_FIELDS = ("messages", "tools", "code", "expected", "answer", "scenario", "gold_plan")
+
+
+class ScenarioKind(str, enum.Enum):
+    """The logical structure of a question (FTRL stage 1)."""
+
+    SINGLE_HOP = "single_hop"
+    PARALLEL_SINGLE_HOP = "parallel_single_hop"
+    MULTI_HOP = "multi_hop"
+    PARALLEL_MULTI_HOP = "parallel_multi_hop"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Message(_Frozen):
+    """One message of the opening conversation."""
+
+    role: Literal["system", "user", "assistant"] = Field(description="Who speaks.")
+    content: str = Field(description="The message text.")
+
+
+class FunctionSpec(_Frozen):
+    """The `function` part of an OpenAI tool document."""
+
+    name: str = Field(description="Tool name, matching ^[a-zA-Z0-9_-]{1,64}$.")
+    description: str = Field(default="", description="What the tool does, as shown to the model.")
+    parameters: dict[str, Any] = Field(
+        default_factory=lambda: {"type": "object", "properties": {}},
+        description="JSON Schema (an object schema) of the tool's arguments.")
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_valid(cls, name: str) -> str:
+        if not _TOOL_NAME.match(name):
+            raise ValueError(f"tool name {name!r} must match {TOOL_NAME_PATTERN}")
+        return name
+
+    @field_validator("parameters")
+    @classmethod
+    def _parameters_are_schema(cls, schema: dict[str, Any]) -> dict[str, Any]:
+        if schema.get("type") != "object":
+            raise ValueError('parameters must be a JSON Schema with "type": "object"')
+        if problem := _schema_problem(json.dumps(_schema_shape(schema), sort_keys=True)):
+            raise ValueError(problem)
+        return schema
+
+
+# Checking a schema against the 2020-12 meta-schema costs ~1 ms, too slow for generating hundreds of tasks a
+# second. Its verdict does not depend on annotation texts or on the values inside enum/const/default/examples
+# (the meta-schema accepts any JSON there), so those are blanked and verdicts cached per remaining shape.
+_BLANKED = {"description": "", "title": "", "default": None, "const": None, "$comment": ""}
+# Keywords whose value maps *names* (not keywords) to subschemas.
+_NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+
+
+def _schema_shape(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _blank(k, v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_schema_shape(v) for v in node]
+    return node
+
+
+def _blank(key: str, value: Any) -> Any:
+    if key in _BLANKED and (key in ("default", "const") or isinstance(value, str)):
+        return _BLANKED[key]
+    if key in ("enum", "examples") and isinstance(value, list):
+        return [None] * len(value)
+    if key in _NAME_MAPS and isinstance(value, dict):
+        return {name: _schema_shape(sub) for name, sub in value.items()}
+    return _schema_shape(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _schema_problem(shape_json: str) -> str | None:
+    error = jsonschema.exceptions.best_match(_META_VALIDATOR.iter_errors(json.loads(shape_json)))
+    if error is None:
+        return None
+    where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+    return f"not a valid JSON Schema at {where}: {error.message}"
+
+
+_META_VALIDATOR = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
+
+
+class ToolSpec(_Frozen):
+    """A tool document in OpenAI form: {"type": "function", "function": {...}}."""
+
+    type: Literal["function"] = Field(default="function", description="Always 'function'.")
+    function: FunctionSpec = Field(description="Name, description and parameter schema.")
+
+    @property
+    def name(self) -> str:
+        return self.function.name
+
+    def openai(self) -> dict[str, Any]:
+        """The document as a plain dict, ready for `tools=` of a chat completion request."""
+        return self.model_dump(mode="json")
+
+
+class GoldCall(_Frozen):
+    """One call of the gold plan."""
+
+    name: str = Field(description="The tool to call.")
+    arguments: dict[str, Any] = Field(default_factory=dict, description="Its arguments (JSON values).")
+
+
+class Provenance(_Frozen):
+    """Where a task came from; informative only, never trusted for behaviour."""
+
+    generator: str = Field(default="manual", description="What built the task: 'procedural', 'llm', 'ftrl', ...")
+    version: str = Field(default="", description="Version of that generator.")
+    seed: int | None = Field(default=None, description="Seed of the generation run.")
+    index: int | None = Field(default=None, description="Index of the task in that run.")
+    source: str | None = Field(default=None, description="Original data source label, e.g. 'self/travel'.")
+
+
+class Task(_Frozen):
+    """One tool-use environment: question, tools, their code, expected sub-answers and final answer.
+
+    >>> t = Task(id="t1", question="2+3?", messages=[{"role": "user", "content": "2+3?"}],
+    ...          tools=[{"function": {"name": "add", "parameters": {"type": "object"}}}],
+    ...          code={"add": "def add(a, b):\\n    return a + b"}, expected={"add": ["5"]}, answer="5",
+    ...          scenario="single_hop")
+    >>> t.tool_names, len(t.content_hash)
+    (('add',), 64)
+    """
+
+    id: str = Field(description="Identifier, unique within a set.")
+    question: str = Field(description="The question the agent must answer.")
+    messages: tuple[Message, ...] = Field(min_length=1, description="The opening conversation.")
+    tools: tuple[ToolSpec, ...] = Field(min_length=1, description="Tool documents, needed and distractors.")
+    code: dict[str, str] = Field(description="Python source per tool name; defines a function of that name.")
+    expected: dict[str, tuple[str, ...]] = Field(
+        description="Expected sub-answers keyed by the tool whose output must contain them (a multiset).")
+    answer: str = Field(description="The final answer.")
+    scenario: ScenarioKind = Field(description="Logical structure of the question.")
+    domain: str = Field(default="general", description="Topic, e.g. 'travel'.")
+    level: int | None = Field(default=None, ge=1, le=5, description="Difficulty level L1-L5, if any.")
+    split: str = Field(default="train", description="'train', 'test', ...")
+    gold_plan: tuple[tuple[GoldCall, ...], ...] | None = Field(
+        default=None, description="Turns of calls that solve the task; None when unknown (imported data).")
+    provenance: Provenance = Field(default_factory=Provenance, description="Where the task came from.")
+    content_hash: str = Field(default="", description="sha256 of the hashed fields; computed when empty.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Task:
+        names = [t.name for t in self.tools]
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate tool names in tools: {sorted(n for n in set(names) if names.count(n) > 1)}")
+        if missing := sorted(set(names) - set(self.code)):
+            raise ValueError(f"code is missing for tools {missing}")
+        if extra := sorted(set(self.code) - set(names)):
+            raise ValueError(f"code given for tools not in tools: {extra}")
+        if unknown := sorted(set(self.expected) - set(names)):
+            raise ValueError(f"expected names tools not in tools: {unknown}")
+        for turn in self.gold_plan or ():
+            for call in turn:
+                if call.name not in names:
+                    raise ValueError(f"gold_plan calls unknown tool {call.name!r}")
+        digest = compute_content_hash(self)
+        if not self.content_hash:
+            object.__setattr__(self, "content_hash", digest)  # frozen model: set once, here
+        elif self.content_hash != digest:
+            raise ValueError("content_hash does not match the content: the record was edited after hashing "
+                             "(remove content_hash to recompute it)")
+        return self
+
+    @property
+    def tool_names(self) -> tuple[str, ...]:
+        return tuple(t.name for t in self.tools)
+
+    @property
+    def num_expected(self) -> int:
+        """Number of sub-answers to obtain (U0 in the paper's metrics)."""
+        return sum(len(v) for v in self.expected.values())
+
+    def openai_tools(self) -> list[dict[str, Any]]:
+        """Tool documents as plain dicts (OpenAI `tools=` form)."""
+        return [t.openai() for t in self.tools]
+
+    def opening_messages(self) -> list[dict[str, str]]:
+        return [m.model_dump() for m in self.messages]
+
+
+def compute_content_hash(task: Task) -> str:
+    """sha256 over a canonical JSON of the fields that define an episode."""
+    data = task.model_dump(mode="json", include=set(HASHED_FIELDS))
+    blob = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+DEFAULT_INSTRUCTION = (
+    "You are given a set of tools. Answer the question by calling them: all information must come from the "
+    "tools, not from your own knowledge. If a call fails, read the error, correct the call and continue. When "
+    "you have everything you need, reply without a tool call and end with 'Final answer: <answer>'."
+)
+
+
+def opening_messages(question: str, instruction: str = DEFAULT_INSTRUCTION) -> tuple[Message, ...]:
+    """The standard opening: one user message, the fixed instruction then `Question: ...`."""
+    return (Message(role="user", content=f"{instruction}\n\nQuestion: {question}"),)

@@ -1,0 +1,67 @@
+"""Parsers: one assistant turn (raw text, a message dict, or a list of calls) → a `ParsedTurn`.
+
+One module per text format, named like vLLM's tool parsers (`hermes`, `llama3_json`, `mistral`, `pythonic`), each
+a `TextParser` that reads only its own call syntax; `<think>` reasoning is split off before, in one shared place
+(`reasoning.py`), and the rules that make a call from a decoded object live in one place too (`base.py`).
+`structured.py` reads messages and call lists that arrive already parsed. A parse failure is data: whatever looks
+like a call but cannot be read becomes a `ParseIssue` (which part, why) that the env reports back to the model; no
+parser raises, whatever the input, and none drops a malformed call silently. `parse_action` is the env's one
+entry point.
+
+>>> turn = parse_action('<think>Weather first.</think><tool_call>{"name": "get_weather", '
+...                     '"arguments": {"city": "Paris"}}</tool_call>', get_parser("hermes"))
+>>> turn.reasoning, turn.calls[0].name, turn.calls[0].arguments
+('Weather first.', 'get_weather', '{"city": "Paris"}')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from toolgym.errors import UnknownNameError
+from toolgym.models.calls import ParsedTurn, ParseIssue, ToolCall
+from toolgym.parsing.base import Parser, TextParser, describe, issue
+from toolgym.parsing.hermes import HermesParser
+from toolgym.parsing.llama3_json import LlamaJsonParser
+from toolgym.parsing.mistral import MistralParser
+from toolgym.parsing.pythonic import PythonicParser
+from toolgym.parsing.structured import parse_calls, parse_message
+
+PARSERS: dict[str, Parser] = {parser.name: parser for parser in (
+    HermesParser(), LlamaJsonParser(), MistralParser(), PythonicParser())}
+NOT_AN_ACTION = ("expected an action: completion text (str), an assistant message dict, or a list of tool calls; "
+                 "got {}")
+
+__all__ = ["PARSERS", "HermesParser", "LlamaJsonParser", "MistralParser", "ParsedTurn", "ParseIssue", "Parser",
+           "PythonicParser", "TextParser", "ToolCall", "get_parser", "parse_action"]
+
+
+def get_parser(name: str) -> Parser:
+    """The registered parser called `name`.
+
+    >>> get_parser("hermes").name
+    'hermes'
+    """
+    try:
+        return PARSERS[name]
+    except (KeyError, TypeError):  # TypeError: an unhashable name is unknown too
+        raise UnknownNameError("parser", str(name), list(PARSERS)) from None
+
+
+def parse_action(action: object, parser: Parser) -> ParsedTurn:
+    """Read one assistant turn: completion text (read by `parser`), an assistant message dict (its content read by
+    `parser` when it has no `tool_calls`), a list of calls (`ToolCall`s or OpenAI/HF dicts) or a single `ToolCall`.
+    Anything else is a `ParsedTurn` whose issue says what was expected; this never raises.
+
+    >>> parse_action(None, get_parser("hermes")).issues[0].reason
+    'expected an action: completion text (str), an assistant message dict, or a list of tool calls; got NoneType'
+    """
+    if isinstance(action, str):
+        return parser.parse(action)
+    if isinstance(action, Mapping):
+        return parse_message(action, parser)
+    if isinstance(action, (list, tuple)):
+        return parse_calls(action)
+    if isinstance(action, ToolCall):
+        return parse_calls([action])
+    return ParsedTurn("", issues=(issue(describe(action), NOT_AN_ACTION.format(type(action).__name__)),))

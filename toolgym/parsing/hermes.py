@@ -1,0 +1,105 @@
+"""Hermes tool calls (Qwen2.5, Qwen3, Nous Hermes): `<tool_call>{"name": ..., "arguments": {...}}</tool_call>`.
+
+The JSON object after `<tool_call>` is decoded before the closing tag is looked for, so arguments that mention
+`</tool_call>` do not cut the call short. Lenient where models commonly slip and the intent is clear: "parameters"
+for "arguments", arguments given as a JSON string, whitespace and a Markdown code fence inside the tag. Strict where
+the intent is not: the body must be one JSON object; an unclosed tag (cut off, or followed by the next
+`<tool_call>`), invalid JSON, a missing name, or a `</tool_call>` with no opening tag is a `ParseIssue`. Text
+outside the tags is the content.
+
+>>> turn = HermesParser().parse('Checking.\\n<tool_call>\\n{"name": "f", "arguments": {"x": 1}}\\n</tool_call>')
+>>> turn.content, turn.calls
+('Checking.', (ToolCall(name='f', arguments='{"x": 1}', id=None),))
+"""
+
+from __future__ import annotations
+
+from toolgym.models.calls import ParseIssue, ToolCall
+from toolgym.parsing.base import (Reading, TextParser, call_from_object, collect, decode_json, issue,
+                                  skip_whitespace, strip_code_fence)
+
+OPEN_TAG = "<tool_call>"
+CLOSE_TAG = "</tool_call>"
+UNCLOSED = f"unclosed {OPEN_TAG}"
+EMPTY = f"empty {OPEN_TAG}"
+STRAY_CLOSE = f"{CLOSE_TAG} without an opening {OPEN_TAG}"
+TRAILING = "invalid JSON: Extra data at char {}"  # json.loads's words, so every JSON reason reads alike
+FRAGMENT_TAIL = 150  # a stray close tag is quoted with the text just before it, where the model went wrong
+
+
+class HermesParser(TextParser):
+    """Reads `<tool_call>{json}</tool_call>` blocks; several per turn."""
+
+    name = "hermes"
+
+    def read_calls(self, text: str) -> Reading:
+        """The calls of every `<tool_call>` block, and the text outside the blocks."""
+        if OPEN_TAG not in text and CLOSE_TAG not in text:
+            return Reading(text, [], [])
+        content: list[str] = []
+        calls: list[ToolCall] = []
+        issues: list[ParseIssue] = []
+        position = 0
+        while (start := text.find(OPEN_TAG, position)) >= 0:
+            _stray_closes(text[position:start], content, issues)
+            result, position = _read_block(text, start)
+            collect(result, calls, issues)
+        _stray_closes(text[position:], content, issues)
+        return Reading("".join(content), calls, issues)
+
+
+def _read_block(text: str, start: int) -> tuple[ToolCall | ParseIssue, int]:
+    """The call of the block opening at `text[start]`, and the index where the text after the block begins."""
+    body_start = start + len(OPEN_TAG)
+    exact = _read_exact(text, start)
+    if exact is not None:
+        return exact
+    end = text.find(CLOSE_TAG, body_start)
+    following = text.find(OPEN_TAG, body_start)
+    if end < 0 or 0 <= following < end:  # cut off, or the next call began before this one closed
+        stop = following if following >= 0 else len(text)
+        return issue(text[start:stop], UNCLOSED), stop
+    return read_body(text[body_start:end], text[start:end + len(CLOSE_TAG)]), end + len(CLOSE_TAG)
+
+
+def _read_exact(text: str, start: int) -> tuple[ToolCall | ParseIssue, int] | None:
+    """The common case: a JSON object right after the tag, the closing tag right after it. Decoding before looking
+    for the closing tag lets arguments that mention `</tool_call>` through. None when the lenient path is needed."""
+    at = skip_whitespace(text, start + len(OPEN_TAG))
+    if not text.startswith("{", at):
+        return None
+    decoded = decode_json(text, at)
+    if isinstance(decoded, str):
+        return None
+    obj, end = decoded
+    close = skip_whitespace(text, end)
+    if not text.startswith(CLOSE_TAG, close):
+        return None
+    after = close + len(CLOSE_TAG)
+    return call_from_object(obj, text[start:after]), after
+
+
+def read_body(body: str, fragment: str) -> ToolCall | ParseIssue:
+    """The call in the text between the tags; `fragment` (the whole block) is quoted if it cannot be read."""
+    body = strip_code_fence(body.strip())
+    if not body:
+        return issue(fragment, EMPTY)
+    decoded = decode_json(body)
+    if isinstance(decoded, str):
+        return issue(fragment, decoded)
+    obj, end = decoded
+    if end != len(body):  # e.g. two objects in one tag: which one was meant is a guess, so report it
+        return issue(fragment, TRAILING.format(len(body) - len(body[end:].lstrip())))
+    return call_from_object(obj, fragment)
+
+
+def _stray_closes(text: str, content: list[str], issues: list[ParseIssue]) -> None:
+    """Add `text` (outside any block) to the content, reporting and removing each `</tool_call>` in it."""
+    if CLOSE_TAG not in text:
+        content.append(text)
+        return
+    pieces = text.split(CLOSE_TAG)
+    for before in pieces[:-1]:
+        issues.append(issue(before[-FRAGMENT_TAIL:] + CLOSE_TAG, STRAY_CLOSE))
+    content.append("".join(pieces))
+

@@ -1,0 +1,248 @@
+"""Reward presets: how sub-answers match, which results may solve, when an answer is correct, what a turn earns.
+
+* `FtrlPreset` (names "ftrl", "ftrl:<variant>") reproduces the reference: substring matching, any tool output
+  (error text included) may solve, per-turn variants solve_f1 / solve_rate / solve_precision / solve_pr, the
+  ordered no-call cases, and the episode stops at the first turn without a parsed call.
+* `DefaultPreset` ("default") keeps that intent but closes the loopholes: token-bounded number-aware matching,
+  errors never solve, a turn with calls earns (solved - WASTED_CALL_PENALTY * wasted) / U0, so the calls of an
+  episode sum to at most 1 however they are split, and an answer listing candidates is not correct. The episode
+  return is therefore at most 2, reached exactly by a minimal correct solution.
+"""
+
+from __future__ import annotations
+
+import abc
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from toolgym.errors import UnknownNameError
+from toolgym.models.calls import ParsedTurn, ToolResult
+from toolgym.models.task import Task
+from toolgym.reward.matching import ftrl_match, strict_match, tokenize
+
+# No-call turns, checked in this order (the reference's values).
+EMPTY_RESPONSE_PENALTY = -0.5   # blank content, no call
+MALFORMED_CALL_PENALTY = -0.3   # tried to call a tool and got the syntax wrong
+ALL_SOLVED_REWARD = 0.5         # every sub-answer obtained, but the final answer is missing or wrong
+NO_PROGRESS_REWARD = 0.0        # answered wrongly with sub-answers still pending
+TOOL_CALL_TAG = "<tool_call>"   # the reference treats any leftover tag in the content as a malformed call
+
+# Default preset only.
+WASTED_CALL_PENALTY = 0.25      # four wasted calls cost as much as one solved sub-answer earns
+MAX_EXTRA_ANSWER_TOKENS = 24    # room for a short sentence around the answer, not for a list of candidates
+ERROR_PREFIX = "error"          # tool text starting with this (case-insensitive) is an error message
+
+
+def answer_reward(remaining: int) -> float:
+    """Reward of a correct final answer with `remaining` sub-answers still pending: 1 / (1 + U)."""
+    return 1.0 / (1 + remaining)
+
+
+def no_call_reward(*, empty: bool, malformed: bool, correct: bool, remaining: int) -> float:
+    """The ordered no-call cases shared by both presets."""
+    if empty:
+        return EMPTY_RESPONSE_PENALTY
+    if malformed:
+        return MALFORMED_CALL_PENALTY
+    if correct:
+        return answer_reward(remaining)
+    if remaining == 0:
+        return ALL_SOLVED_REWARD
+    return NO_PROGRESS_REWARD
+
+
+def _is_empty(parsed: ParsedTurn) -> bool:
+    # A turn whose only text was a malformed call may reach us with blank content: it is malformed, not empty.
+    return not parsed.issues and not parsed.content.strip()
+
+
+class RewardPreset(abc.ABC):
+    """What a reward preset decides. Implementations are immutable and shared between episodes."""
+
+    name: ClassVar[str] = ""
+    ends_on_malformed_turn: ClassVar[bool] = True  # does a turn with parse issues and no valid call end the episode?
+
+    @abc.abstractmethod
+    def match(self, expected: str, output: str) -> bool:
+        """Whether a tool output contains the expected sub-answer."""
+
+    @abc.abstractmethod
+    def may_solve(self, result: ToolResult) -> bool:
+        """Whether this tool result may solve a sub-answer at all."""
+
+    @abc.abstractmethod
+    def answer_correct(self, content: str, task: Task) -> bool:
+        """Whether a final reply (content without calls or reasoning) gives the task's answer."""
+
+    @abc.abstractmethod
+    def call_turn_reward(self, *, calls: int, solved: int, issues: int, num_expected: int) -> float:
+        """Reward of a turn with `calls` >= 1 executed calls, `solved` of which solved a sub-answer."""
+
+    @abc.abstractmethod
+    def answer_turn_reward(self, parsed: ParsedTurn, *, correct: bool, remaining: int) -> float:
+        """Reward of a turn without any parsed call."""
+
+
+FTRL_VARIANTS: dict[str, Callable[[int, int], float]] = {
+    "solve_f1": lambda n, s: 2 * s / (n + 1),
+    "solve_rate": lambda n, s: float(s),
+    "solve_precision": lambda n, s: s / n,
+    "solve_pr": lambda n, s: s * s / n,
+}
+DEFAULT_FTRL_VARIANT = "solve_f1"  # the variant the paper trains with
+
+
+@dataclass(frozen=True)
+class FtrlPreset(RewardPreset):
+    """The reference's reward, for comparisons. Gameable by design: see the module docstring of `matching`."""
+
+    variant: str = DEFAULT_FTRL_VARIANT
+    ends_on_malformed_turn: ClassVar[bool] = True  # the reference stops at the first turn with no parsed call
+
+    def __post_init__(self) -> None:
+        if self.variant not in FTRL_VARIANTS:
+            raise UnknownNameError("FTRL reward variant", self.variant, list(FTRL_VARIANTS))
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return f"ftrl:{self.variant}"
+
+    def match(self, expected: str, output: str) -> bool:
+        return ftrl_match(expected, output)
+
+    def may_solve(self, result: ToolResult) -> bool:
+        return True  # the reference matches error messages too
+
+    def answer_correct(self, content: str, task: Task) -> bool:
+        return ftrl_match(task.answer, content)
+
+    def call_turn_reward(self, *, calls: int, solved: int, issues: int, num_expected: int) -> float:
+        return FTRL_VARIANTS[self.variant](calls, solved)  # the reference drops parse failures: issues unused
+
+    def answer_turn_reward(self, parsed: ParsedTurn, *, correct: bool, remaining: int) -> float:
+        malformed = bool(parsed.issues) or TOOL_CALL_TAG in parsed.content
+        return no_call_reward(empty=_is_empty(parsed), malformed=malformed, correct=correct, remaining=remaining)
+
+
+_ANSWER_MARKER = re.compile(r"\banswer\b[\s*_]*:", re.IGNORECASE)  # "Answer:", "Final answer:", "**Answer:**"
+_BOXED = "\\boxed{"
+
+
+def _braced(text: str, start: int) -> str:
+    """The text from `start` to the brace closing the one just before it (to the end if it never closes)."""
+    depth = 1
+    for i in range(start, len(text)):
+        char = text[i]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start:i]
+    return text[start:]
+
+
+def answer_span(content: str) -> str:
+    """The part of a final reply that states the answer: inside the last \\boxed{...}, else after the last
+    "answer:" marker ("Final answer:" included), else the whole reply.
+
+    >>> answer_span("It is \\\\boxed{\\\\text{12}}."), answer_span("So... Final Answer: 12 USD")
+    ('\\\\text{12}', ' 12 USD')
+    """
+    boxed = content.rfind(_BOXED)
+    if boxed >= 0:
+        return _braced(content, boxed + len(_BOXED))
+    marker = None
+    for marker in _ANSWER_MARKER.finditer(content):
+        pass
+    return content[marker.end():] if marker else content
+
+
+def allowed_numbers(task: Task) -> frozenset[str]:
+    """Numbers a reply may mention besides the answer: those of the question and of the expected sub-answers."""
+    numbers = tokenize(task.answer).numbers | tokenize(task.question).numbers
+    for answers in task.expected.values():
+        for answer in answers:
+            numbers |= tokenize(answer).numbers
+    return numbers
+
+
+def is_error_result(result: ToolResult) -> bool:
+    """An executor error, or a tool that returned an error message as its value."""
+    return not result.ok or result.content.lstrip()[:len(ERROR_PREFIX)].casefold() == ERROR_PREFIX
+
+
+@dataclass(frozen=True)
+class DefaultPreset(RewardPreset):
+    """The default reward: the reference's intent, without its loopholes.
+
+    A turn with calls earns (s - wasted_call_penalty * w) / U0, w counting calls that solved nothing and parse
+    issues; a no-call turn earns -0.5 (empty), -0.3 (malformed, and the episode goes on), 1 / (1 + U) (correct
+    answer), 0.5 (all solved, answer wrong or missing) or 0. A final answer is correct when its span
+    (`answer_span`) strict-matches the task's answer, has at most len(answer tokens) + max_extra_answer_tokens
+    tokens and, for a numeric answer, mentions no number outside the answer, the question and the sub-answers.
+
+    Not caught: candidates that are words ("Paris or London" when the answer is "Paris"); for a numeric answer,
+    candidates taken from the question or the sub-answers ("3 or 1,536" when the question mentions 3). A long
+    reply without an answer marker is rejected by the token limit even when right: ask for "Final answer:".
+    """
+
+    wasted_call_penalty: float = WASTED_CALL_PENALTY
+    max_extra_answer_tokens: int = MAX_EXTRA_ANSWER_TOKENS
+    name: ClassVar[str] = "default"
+    ends_on_malformed_turn: ClassVar[bool] = False  # a malformed turn gets feedback; the episode goes on
+
+    def __post_init__(self) -> None:
+        if self.wasted_call_penalty <= 0:
+            raise ValueError("wasted_call_penalty must be > 0, else wasted calls cost nothing and can be spammed")
+
+    def match(self, expected: str, output: str) -> bool:
+        return strict_match(expected, output)
+
+    def may_solve(self, result: ToolResult) -> bool:
+        return not is_error_result(result)
+
+    def answer_correct(self, content: str, task: Task) -> bool:
+        span = answer_span(content)
+        if not strict_match(task.answer, span):
+            return False
+        answer, said = tokenize(task.answer), tokenize(span)
+        if said.count > answer.count + self.max_extra_answer_tokens:
+            return False
+        return not answer.numbers or said.numbers <= allowed_numbers(task)
+
+    def call_turn_reward(self, *, calls: int, solved: int, issues: int, num_expected: int) -> float:
+        wasted = calls - solved + issues
+        return (solved - self.wasted_call_penalty * wasted) / max(num_expected, 1)
+
+    def answer_turn_reward(self, parsed: ParsedTurn, *, correct: bool, remaining: int) -> float:
+        return no_call_reward(empty=_is_empty(parsed), malformed=bool(parsed.issues), correct=correct,
+                              remaining=remaining)
+
+
+def _presets() -> dict[str, RewardPreset]:
+    presets: dict[str, RewardPreset] = {"default": DefaultPreset(), "ftrl": FtrlPreset()}
+    presets.update({f"ftrl:{variant}": FtrlPreset(variant) for variant in FTRL_VARIANTS})
+    return presets
+
+
+PRESETS: dict[str, RewardPreset] = _presets()
+
+
+def get_preset(preset: str | RewardPreset) -> RewardPreset:
+    """A preset by name ("default", "ftrl", "ftrl:solve_f1", "ftrl:solve_rate", "ftrl:solve_precision",
+    "ftrl:solve_pr"), or the given preset itself.
+
+    >>> get_preset("ftrl").name
+    'ftrl:solve_f1'
+    """
+    if isinstance(preset, RewardPreset):
+        return preset
+    if not isinstance(preset, str):
+        raise TypeError(f"reward preset must be a name or a RewardPreset, not {type(preset).__name__}")
+    try:
+        return PRESETS[preset]
+    except KeyError:
+        raise UnknownNameError("reward preset", preset, list(PRESETS)) from None
