@@ -1,0 +1,59 @@
+import jsonschema
+import pytest
+
+from tests.unit.generation.helpers import stage_outputs
+from toolgym.generation.models import Deployment
+from toolgym.generation.stages.deploy import assemble, deploy, tool_schema
+from toolgym.generation.stages.errors import GenerationRejected
+
+
+def test_schemas_are_valid_json_schema():
+    scaled = stage_outputs("travel", 5, 0)[-1]
+    for doc in scaled.tools + scaled.distractors:
+        jsonschema.Draft202012Validator.check_schema(tool_schema(doc)["function"]["parameters"])
+
+
+def test_gold_plan_turns_follow_dependencies(backend):
+    ctx, *_, scaled = stage_outputs("travel", 4, 0)
+    task = deploy(scaled, ctx, backend)
+    answered_before: set[str] = set()
+    for turn in task.gold_plan:
+        for call in turn:  # an argument that is a sub-answer was produced in an earlier turn
+            for value in call.arguments.values():
+                if isinstance(value, str) and value in {a for v in task.expected.values() for a in v}:
+                    assert value in answered_before
+        answered_before |= {a for call in turn for a in task.expected[call.name]}
+    assert task.gold_plan[-1][0].name == "calculate"
+
+
+def test_a_leaking_question_is_rejected(backend):
+    ctx, *_, scaled = stage_outputs("travel", 1, 0)
+    scenario = scaled.scenario
+    leaky = scaled.model_copy(update={"scenario": scenario.model_copy(
+        update={"question": f"{scenario.question} (hint: {scenario.answer})"})})
+    with pytest.raises(GenerationRejected, match="leaks"):
+        deploy(leaky, ctx, backend)
+
+
+class _BrokenCode:
+    """Deploys tools that answer something else."""
+
+    name = "broken"
+
+    def deploy(self, scaled, ctx):
+        names = [t.name for t in scaled.tools + scaled.distractors]
+        return Deployment(code={n: f"def {n}(**kwargs):\n    return 'nothing here'\n" for n in names})
+
+
+def test_a_task_whose_replay_fails_is_rejected():
+    ctx, *_, scaled = stage_outputs("travel", 2, 0)
+    with pytest.raises(GenerationRejected, match="expected it to contain"):
+        deploy(scaled, ctx, _BrokenCode())
+
+
+def test_assemble_labels_the_task():
+    ctx, *_, scaled = stage_outputs("weather", 3, 5)
+    code = {t.name: "def f(): pass" for t in scaled.tools + scaled.distractors}
+    task = assemble(scaled, code, ctx)
+    assert (task.domain, task.level, task.split, task.provenance.generator) == ("weather", 3, "train", "procedural")
+    assert task.id == "weather-L3-train-s0-5" and task.tool_names == scaled.order

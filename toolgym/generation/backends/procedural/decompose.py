@@ -1,0 +1,146 @@
+"""Stage 1, procedurally: pick a structure allowed by the level, invent a world, phrase the question.
+
+A scenario is a list of chains. A chain of `h` lookups starts at an entity named in the question, follows `h-1`
+links and reads a final field; parallel chains end in the same numeric attribute of the same kind, so an
+aggregation (sum, mean, ...) of their ends is meaningful. Every entity on a chain is fresh, so no two lookups
+share an argument, and a few decoy entities per kind keep every tool's table larger than the question needs.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from toolgym.generation.backends.procedural.calculator import (AGGREGATE_OPERATIONS, OPERATION_PHRASES,
+                                                               PAIR_ONLY_OPERATIONS, aggregate)
+from toolgym.generation.backends.procedural.names import invent_unique
+from toolgym.generation.context import GenerationContext
+from toolgym.generation.domains import Domain, EntityKind, get_domain
+from toolgym.generation.levels import LevelConfig, level_config
+from toolgym.generation.models import Aggregation, Entity, GenerationRequest, Scenario, SubQuestion, Value
+from toolgym.models.task import ScenarioKind
+
+DECOYS_PER_KIND = (2, 4)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The shape of a scenario: per chain its start kind index and length, the end kind and final field."""
+
+    starts: tuple[int, ...]
+    lengths: tuple[int, ...]
+    end: int
+    field: str
+
+
+def chain_lengths(config: LevelConfig, rng: random.Random) -> list[int]:
+    """Lengths of the chains, within the level's bounds and its cap on sub-answers."""
+    branches = rng.randint(*config.branches)
+    lengths = [rng.randint(*config.hops) for _ in range(branches)]
+    if config.scenario is ScenarioKind.PARALLEL_MULTI_HOP and max(lengths) < 2:
+        lengths[rng.randrange(branches)] = 2  # a parallel multi-hop needs at least one real chain
+    aggregation = 1 if branches > 1 else 0
+    while sum(lengths) + aggregation > config.max_sub_answers:
+        longest = max(range(branches), key=lambda i: (lengths[i], i))
+        lengths[longest] -= 1
+    return lengths
+
+
+def plan_scenario(domain: Domain, config: LevelConfig, rng: random.Random) -> Plan:
+    """Choose chain starts, the end kind and the final field for the given lengths."""
+    lengths = chain_lengths(config, rng)
+    longest = max(lengths)
+    last = len(domain.kinds) - 1
+    if len(lengths) == 1:
+        start = rng.randint(0, last - longest + 1)
+        end = start + longest - 1
+        return Plan((start,), (longest,), end, rng.choice(domain.kinds[end].fields))
+    end = rng.randint(longest - 1, last)
+    starts = tuple(end - h + 1 for h in lengths)
+    return Plan(starts, tuple(lengths), end, rng.choice(domain.kinds[end].attributes).name)
+
+
+class WorldBuilder:
+    """Invents entities with consistent values; links always point at an entity of the next kind."""
+
+    def __init__(self, domain: Domain, rng: random.Random) -> None:
+        self.domain, self.rng = domain, rng
+        self.taken: set[str] = set()
+        self.entities: dict[str, list[str]] = {k.noun: [] for k in domain.kinds}  # names per kind, in order
+        self.names: dict[str, dict[str, Value]] = {}  # name -> field values
+
+    def new(self, kind: EntityKind) -> str:
+        """A fresh entity of `kind` with drawn attributes; returns its name."""
+        name = kind.name_style.format(invent_unique(self.rng, self.taken))
+        self.entities[kind.noun].append(name)
+        self.names[name] = {attribute.name: attribute.draw(self.rng) for attribute in kind.attributes}
+        return name
+
+    def fill(self) -> dict[str, tuple[Entity, ...]]:
+        """Add decoys, complete missing links, and freeze the world."""
+        for kind in self.domain.kinds:
+            for _ in range(self.rng.randint(*DECOYS_PER_KIND)):
+                self.new(kind)
+        for index, kind in enumerate(self.domain.kinds):
+            if kind.link is None:
+                continue
+            targets = self.entities[self.domain.kinds[index + 1].noun]
+            for name in self.entities[kind.noun]:
+                self.names[name].setdefault(kind.link.name, self.rng.choice(targets))
+        return {noun: tuple(Entity(name=name, values=self.names[name]) for name in names)
+                for noun, names in self.entities.items()}
+
+
+def build_chain(domain: Domain, world: WorldBuilder, plan: Plan, branch: int, first_id: int
+                ) -> tuple[list[SubQuestion], str]:
+    """The sub-questions of one chain and its noun phrase for the full question."""
+    start, length = plan.starts[branch], plan.lengths[branch]
+    subject = world.new(domain.kinds[start])
+    phrase, previous, questions = subject, None, []
+    for hop in range(length):
+        kind = domain.kinds[start + hop]
+        field = plan.field if hop == length - 1 else kind.fields[-1]  # inner hops follow the link
+        if kind.is_link(field):  # a fresh target: no two lookups of a task share an argument
+            world.names[subject][field] = world.new(domain.kinds[start + hop + 1])
+        value = world.names[subject][field]
+        text = f"What is {kind.phrase(field, subject)}?"
+        qid = f"q{first_id + hop}"
+        questions.append(SubQuestion(id=qid, text=text, kind=kind.noun, subject=subject, field=field,
+                                     answer=str(value), value=value, depends_on=(previous,) if previous else (),
+                                     branch=branch, hop=hop))
+        phrase = kind.phrase(field, phrase)
+        subject, previous = str(value), qid
+    return questions, phrase
+
+
+def _join(phrases: list[str]) -> str:
+    return phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
+
+
+def build_aggregation(chains: list[list[SubQuestion]], rng: random.Random) -> Aggregation:
+    """An operation over the chains' last values."""
+    operations = [op for op in AGGREGATE_OPERATIONS if len(chains) == 2 or op not in PAIR_ONLY_OPERATIONS]
+    operation = rng.choice(operations)
+    ends = [chain[-1] for chain in chains]
+    value = aggregate(operation, [e.value for e in ends])  # type: ignore[misc]
+    return Aggregation(operation=operation, depends_on=tuple(e.id for e in ends), answer=str(value), value=value)
+
+
+def decompose(request: GenerationRequest, ctx: GenerationContext) -> Scenario:
+    """Stage 1 of the procedural backend."""
+    rng = ctx.rng("decompose")
+    domain, config = get_domain(request.domain), level_config(request.level)
+    plan = plan_scenario(domain, config, rng)
+    world = WorldBuilder(domain, rng)
+    chains, phrases = [], []
+    for branch in range(len(plan.lengths)):
+        questions, phrase = build_chain(domain, world, plan, branch, 1 + sum(len(c) for c in chains))
+        chains.append(questions)
+        phrases.append(phrase)
+    aggregation = build_aggregation(chains, rng) if len(chains) > 1 else None
+    subject = OPERATION_PHRASES[aggregation.operation].format(_join(phrases)) if aggregation else phrases[0]
+    question = rng.choice(domain.question_wrappers).format(subject)
+    sub_questions = tuple(q for chain in chains for q in chain)
+    answer = aggregation.answer if aggregation else sub_questions[-1].answer
+    return Scenario(domain=domain.name, level=request.level, kind=config.scenario, question=question,
+                    sub_questions=sub_questions, aggregation=aggregation, answer=answer, world=world.fill())

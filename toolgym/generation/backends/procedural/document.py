@@ -1,0 +1,65 @@
+"""Stage 2, procedurally: one tool document per sub-question, plus the calculator for an aggregation.
+
+Documents are derived from the domain's data: `get_<noun>_<field>` with the entity as its only parameter. They
+never name a concrete entity or value, so nothing in a document can give an answer away.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from toolgym.generation.backends.procedural import calculator
+from toolgym.generation.context import GenerationContext
+from toolgym.generation.domains import EntityKind, get_domain
+from toolgym.generation.models import AGGREGATE_TOOL, FIELD_PARAM, FINAL_ID, Documents, Param, Scenario, ToolDocument
+
+
+
+@lru_cache(maxsize=1024)
+def subject_param(kind: EntityKind) -> Param:
+    """The required parameter naming the entity a lookup is about."""
+    return Param(name=kind.noun, type_class="string", description=f"Name of the {kind.label}.",
+                 schema={"type": "string"}, required=True)
+
+
+def field_description(kind: EntityKind, field: str) -> str:
+    """What looking up `field` returns, in words with no concrete entity."""
+    return kind.phrase(field, f"a given {kind.label}")
+
+
+@lru_cache(maxsize=4096)  # documents are frozen, and most recur from task to task
+def lookup_document(kind: EntityKind, field: str, serves: tuple[str, ...] = ()) -> ToolDocument:
+    """The single-field lookup tool `get_<noun>_<field>`."""
+    return ToolDocument(name=f"get_{kind.noun}_{field}", role="lookup", kind=kind.noun, fields=(field,),
+                        description=f"Return {field_description(kind, field)}.", params=(subject_param(kind),),
+                        serves=serves)
+
+
+@lru_cache(maxsize=4096)
+def merged_document(kind: EntityKind, fields: tuple[str, ...], serves: tuple[str, ...]) -> ToolDocument:
+    """A lookup serving several fields of one kind, selected by a required `field` enum."""
+    choices = "; ".join(f"'{f}': {field_description(kind, f)}" for f in fields)
+    selector = Param(name=FIELD_PARAM, type_class="enum", description="Which information to return.",
+                     schema={"type": "string", "enum": list(fields)}, required=True)
+    return ToolDocument(name=f"get_{kind.noun}_info", role="lookup", kind=kind.noun, fields=fields,
+                        description=f"Look up information about a {kind.label}. Fields: {choices}.",
+                        params=(subject_param(kind), selector), serves=serves)
+
+
+def calculator_document(serves: tuple[str, ...] = (FINAL_ID,)) -> ToolDocument:
+    """The aggregation tool's document."""
+    params = tuple(Param(name=name, type_class="enum" if name == "operation" else "array",
+                         description=schema["description"],
+                         schema={k: v for k, v in schema.items() if k != "description"}, required=True)
+                   for name, schema in calculator.SCHEMA["properties"].items())
+    return ToolDocument(name=AGGREGATE_TOOL, role="aggregate", description=calculator.DESCRIPTION,
+                        params=params, serves=serves)
+
+
+def document(scenario: Scenario, ctx: GenerationContext) -> Documents:
+    """Stage 2 of the procedural backend (deterministic: no randomness needed)."""
+    domain = get_domain(scenario.domain)
+    docs = [lookup_document(domain.kind(q.kind), q.field, (q.id,)) for q in scenario.sub_questions]
+    if scenario.aggregation is not None:
+        docs.append(calculator_document())
+    return Documents(scenario=scenario, documents=tuple(docs))

@@ -1,0 +1,108 @@
+"""Checks a generated task must pass, read from the `Task` record alone (usable on tasks loaded from a file).
+
+Each function returns a list of problems (empty = fine), so a validator can report them all:
+`replay_problems` (the gold plan reproduces every sub-answer under its own tool and the final answer),
+`leak_problems` (no answer in the question, opening messages or tool documents), `structure_problems` (the
+measured structure matches the level table).
+"""
+
+from __future__ import annotations
+
+from toolgym.execution.trusted import TrustedExecutor
+from toolgym.generation.levels import LevelConfig, level_config
+from toolgym.generation.measure import measure_task
+from toolgym.models.calls import ToolCall
+from toolgym.models.task import GoldCall, Task
+from toolgym.reward.matching import strict_match, tokens
+
+REPLAY_TIMEOUT_S = 5.0  # generated lookups take microseconds; anything near this is a broken tool
+
+
+def gold_calls(task: Task) -> list[tuple[GoldCall, str]]:
+    """(call, sub-answer it must produce) per gold call in order: `expected` lists each tool's sub-answers in
+    the order of its calls."""
+    pending = {name: list(answers) for name, answers in task.expected.items()}
+    pairs = []
+    for turn in task.gold_plan or ():
+        for call in turn:
+            if not pending.get(call.name):
+                raise ValueError(f"gold plan calls {call.name!r} more often than expected lists answers for it")
+            pairs.append((call, pending[call.name].pop(0)))
+    return pairs
+
+
+def replay_problems(task: Task) -> list[str]:
+    """Run the gold plan with `TrustedExecutor`; every call must succeed and contain its own sub-answer, the
+    last output the final answer, and every expected answer must be used."""
+    if not task.gold_plan:
+        return ["the task has no gold plan"]
+    try:
+        pairs = gold_calls(task)
+    except ValueError as e:
+        return [str(e)]
+    if len(pairs) != task.num_expected:
+        return [f"the gold plan has {len(pairs)} calls for {task.num_expected} expected sub-answers"]
+    problems, output = [], ""
+    executor = TrustedExecutor(task, timeout=REPLAY_TIMEOUT_S)
+    try:
+        for call, answer in pairs:
+            result = executor.run(ToolCall.of(call.name, call.arguments))
+            output = result.content
+            if not result.ok or not strict_match(answer, output):
+                problems.append(f"{call.name}({call.arguments}) gave {output!r}, expected it to contain {answer!r}")
+    finally:
+        executor.close()
+    if not strict_match(task.answer, output):
+        problems.append(f"the last gold output {output!r} lacks the final answer {task.answer!r}")
+    return problems
+
+
+def _could_match(answer: str, flat_text: str) -> bool:
+    """A cheap necessary condition for `strict_match(answer, text)`: every token of the answer occurs as a plain
+    substring of the casefolded, comma-free text (numbers in canonical form, as matching compares them)."""
+    for token in tokens(answer):
+        if token not in flat_text and not (token.startswith("0.") and token[1:] in flat_text):
+            return False
+    return True
+
+
+def leak_problems(task: Task) -> list[str]:
+    """Answers (sub-answers and final) found, token-bounded, in the question, messages or tool documents."""
+    documents = task.model_dump_json(include={"tools"})  # serialized in pydantic-core: 4x faster than json.dumps
+    shown = "\n".join([task.question, *(m.content for m in task.messages), documents])
+    flat = shown.casefold().replace(",", "")
+    answers = [a for answers in task.expected.values() for a in answers] + [task.answer]
+    # the substring pre-check skips tokenizing the (large) documents in the common, leak-free case
+    return [f"answer {a!r} leaks into the question or tool documents" for a in dict.fromkeys(answers)
+            if _could_match(a, flat) and strict_match(a, shown)]
+
+
+def _outside(name: str, values: tuple[int, ...], bounds: tuple[int, int]) -> list[str]:
+    return [f"{name} {v} outside {bounds[0]}-{bounds[1]}" for v in values if not bounds[0] <= v <= bounds[1]]
+
+
+def structure_problems(task: Task, config: LevelConfig | None = None) -> list[str]:
+    """Differences between the task's measured structure and its level's row of the table."""
+    if config is None:
+        if task.level is None:
+            return ["the task has no level"]
+        config = level_config(task.level)
+    m = measure_task(task)
+    problems = [] if m.scenario == config.scenario.value else [f"scenario {m.scenario} != {config.scenario.value}"]
+    problems += _outside("branches", (len(m.chain_lengths),), config.branches)
+    problems += _outside("chain length", m.chain_lengths, config.hops)
+    problems += _outside("distractors", (m.distractors,), config.distractors)
+    problems += _outside("params per tool", m.params_per_tool, config.params)
+    problems += _outside("required params", m.required_per_tool, config.required)
+    if m.sub_answers > config.max_sub_answers:
+        problems.append(f"{m.sub_answers} sub-answers > {config.max_sub_answers}")
+    if m.merged_tools < config.min_merged:
+        problems.append(f"{m.merged_tools} merged tools < {config.min_merged}")
+    if m.aggregated != (len(m.chain_lengths) > 1):
+        problems.append("an aggregation must join exactly the tasks with several chains")
+    if not m.param_types <= set(config.param_types):
+        problems.append(f"parameter types {sorted(m.param_types - set(config.param_types))} not allowed")
+    if config.near_duplicates != (m.near_duplicates > 0) and m.distractors:
+        problems.append(f"near-duplicate distractors: {m.near_duplicates}, level wants "
+                        f"{'some' if config.near_duplicates else 'none'}")
+    return problems

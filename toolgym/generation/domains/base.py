@@ -1,0 +1,121 @@
+"""The vocabulary a domain module is written in: entity kinds, their attributes and links, extra parameters.
+
+A domain is pure data. Its kinds form a chain `kinds[0] -> kinds[1] -> kinds[2]` through each kind's `link`, so
+the procedural backend can build multi-hop questions ("the population of the city where Hotel Brask is located")
+and join chains of different lengths that end in the same attribute. Every attribute is numeric, so parallel
+questions can aggregate it; a link's value is the name of an entity of the next kind.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+QUESTION_WRAPPERS = ("What is {}?", "Can you tell me {}?", "I need to know {}.", "Please find {}.")
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A numeric property of an entity kind: `label` reads after "the" ("nightly price in USD"), values are
+    drawn uniformly from `[low, high]` (integers) or rounded to `decimals` places when `decimals > 0`."""
+
+    name: str
+    label: str
+    low: int
+    high: int
+    decimals: int = 0
+
+    def phrase(self, subject: str) -> str:
+        """The noun phrase asking for this attribute of `subject`."""
+        return f"the {self.label} of {subject}"
+
+    def draw(self, rng: random.Random) -> int | float:
+        """A value in range: an integer, or rounded to `decimals` places."""
+        number = rng.uniform(self.low, self.high)
+        return round(number, self.decimals) if self.decimals else round(number)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A relation to one entity of the next kind; `phrase` has one `{}` for the subject, e.g.
+    "the city where {} is located"."""
+
+    name: str
+    phrase_template: str
+
+    def phrase(self, subject: str) -> str:
+        """The noun phrase naming the linked entity of `subject`."""
+        return self.phrase_template.format(subject)
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: specs are module constants holding dicts
+class ParamSpec:
+    """An optional parameter a tool may gain in complexity scaling. `type_class` is one of PARAM_TYPE_CLASSES;
+    `schema` is its JSON Schema without description; `valid` is a value that passes validation (used when the
+    parameter is made required and the gold plan must supply it)."""
+
+    name: str
+    type_class: str
+    description: str
+    schema: dict[str, Any]
+    valid: Any = None
+
+
+@dataclass(frozen=True)
+class EntityKind:
+    """One kind of entity: its parameter name (`noun`, a snake_case identifier), how names are formed
+    (`name_style` with one `{}` for an invented word, e.g. "Hotel {}"), numeric attributes, the link to the
+    next kind of the domain's chain (None for the last kind), and parameters specific to its tools."""
+
+    noun: str
+    name_style: str
+    attributes: tuple[Attribute, ...]
+    link: Link | None = None
+    params: tuple[ParamSpec, ...] = ()  # optional parameters only this kind's tools may gain
+
+    @property
+    def label(self) -> str:
+        """The noun as prose ("credit_card" -> "credit card")."""
+        return self.noun.replace("_", " ")
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every field a lookup can read: the attributes, then the link."""
+        return tuple(a.name for a in self.attributes) + ((self.link.name,) if self.link else ())
+
+    def is_link(self, field: str) -> bool:
+        """Whether `field` is this kind's link (its value names an entity of the next kind)."""
+        return self.link is not None and field == self.link.name
+
+    def attribute(self, name: str) -> Attribute:
+        """The attribute called `name`."""
+        return next(a for a in self.attributes if a.name == name)
+
+    def phrase(self, field: str, subject: str) -> str:
+        """The noun phrase asking for `field` of `subject`, e.g. "the population of Zelmora"."""
+        return self.link.phrase(subject) if self.link and self.is_link(field) else \
+            self.attribute(field).phrase(subject)
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A topic: three chained entity kinds, optional parameters any of its tools may gain, and the sentences
+    a question is phrased with (each has one `{}` for a noun phrase such as "the population of Zelmora")."""
+
+    name: str
+    kinds: tuple[EntityKind, EntityKind, EntityKind]
+    extra_params: tuple[ParamSpec, ...] = field(default_factory=tuple)
+    question_wrappers: tuple[str, ...] = QUESTION_WRAPPERS
+
+    def kind(self, noun: str) -> EntityKind:
+        """The kind whose noun is `noun`."""
+        for kind in self.kinds:
+            if kind.noun == noun:
+                return kind
+        raise KeyError(f"domain {self.name!r} has no entity kind {noun!r}")
+
+    def next_kind(self, noun: str) -> EntityKind:
+        """The kind that `noun`'s link points to."""
+        index = [k.noun for k in self.kinds].index(noun)
+        return self.kinds[index + 1]

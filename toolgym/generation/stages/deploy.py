@@ -1,0 +1,92 @@
+"""Stage 5: localized deployment (ScaledToolset -> Task), with the checks that make a task trustworthy.
+
+The backend writes the tool sources; this stage assembles the `Task` (schemas, expected multiset, gold plan in
+turns), then rejects it if any answer appears in the question, the opening messages or the tool documents, or if
+replaying the gold plan with `TrustedExecutor` does not give every sub-answer from its own tool and the final
+answer from the last call (matched with `strict_match`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from toolgym.generation.backend import Backend
+from toolgym.generation.checks import leak_problems, replay_problems
+from toolgym.generation.context import GenerationContext
+from toolgym.generation.models import FIELD_PARAM, FINAL_ID, Param, ScaledToolset, SubQuestion, ToolDocument
+from toolgym.generation.stages.errors import GenerationRejected
+from toolgym.generation.version import GENERATOR_VERSION
+from toolgym.models.task import GoldCall, Provenance, Task, opening_messages
+
+def tool_schema(doc: ToolDocument) -> dict[str, Any]:
+    """The OpenAI function document of `doc`."""
+    properties = {p.name: {**p.schema_, "description": p.description} for p in doc.params}
+    parameters: dict[str, Any] = {"type": "object", "properties": properties}
+    required = [p.name for p in doc.params if p.required]
+    if required:
+        parameters["required"] = required
+    return {"type": "function",
+            "function": {"name": doc.name, "description": doc.description, "parameters": parameters}}
+
+
+def lookup_arguments(question: SubQuestion, doc: ToolDocument) -> dict[str, Any]:
+    """The gold arguments of the lookup answering `question`: subject, field selector, other required ones."""
+    subject: Param = doc.params[0]
+    arguments: dict[str, Any] = {subject.name: question.subject}
+    for param in doc.params[1:]:
+        if param.name == FIELD_PARAM and doc.merged:
+            arguments[FIELD_PARAM] = question.field
+        elif param.required:
+            arguments[param.name] = param.gold_value
+    return arguments
+
+
+def gold_steps(scaled: ScaledToolset) -> list[tuple[int, GoldCall, str]]:
+    """(turn, call, sub-answer) for every gold call: a lookup in the turn of its hop, the aggregation last."""
+    scenario, tools = scaled.scenario, {t.name: t for t in scaled.tools}
+    steps = []
+    for question in scenario.sub_questions:
+        doc = tools[scaled.assignment[question.id]]
+        steps.append((question.hop, GoldCall(name=doc.name, arguments=lookup_arguments(question, doc)),
+                      question.answer))
+    if scenario.aggregation is not None:
+        values = {q.id: q.value for q in scenario.sub_questions}
+        arguments = {"operation": scenario.aggregation.operation,
+                     "values": [values[i] for i in scenario.aggregation.depends_on]}
+        turn = 1 + max(q.hop for q in scenario.sub_questions)
+        steps.append((turn, GoldCall(name=scaled.assignment[FINAL_ID], arguments=arguments),
+                      scenario.aggregation.answer))
+    return sorted(steps, key=lambda step: step[0])  # stable: branch order within a turn
+
+
+def assemble(scaled: ScaledToolset, code: dict[str, str], ctx: GenerationContext) -> Task:
+    """The `Task` record of a scaled toolset and its code (validated by the Task model)."""
+    docs = {t.name: t for t in scaled.tools + scaled.distractors}
+    steps = gold_steps(scaled)
+    expected: dict[str, list[str]] = {}
+    for _, call, answer in steps:
+        expected.setdefault(call.name, []).append(answer)
+    turns = [tuple(call for turn, call, _ in steps if turn == t) for t in sorted({s[0] for s in steps})]
+    question = scaled.scenario.question
+    return Task(
+        id=f"{ctx.domain}-L{ctx.level}-{ctx.split}-s{ctx.seed}-{ctx.index}",
+        question=question, messages=opening_messages(question),
+        tools=[tool_schema(docs[name]) for name in scaled.order], code=code,
+        expected={name: tuple(answers) for name, answers in expected.items()}, answer=scaled.scenario.answer,
+        scenario=scaled.scenario.kind, domain=ctx.domain, level=ctx.level, split=ctx.split,
+        gold_plan=tuple(turns),
+        provenance=Provenance(generator="procedural", version=GENERATOR_VERSION, seed=ctx.seed, index=ctx.index))
+
+
+def deploy(scaled: ScaledToolset, ctx: GenerationContext, backend: Backend) -> Task:
+    """Write every tool's code, assemble the task, and keep it only if it has no leak and replays."""
+    deployment = backend.deploy(scaled, ctx)
+    try:
+        task = assemble(scaled, deployment.code, ctx)
+    except ValidationError as e:  # a backend wrote an invalid record (a bad schema, say): retry, don't crash
+        raise GenerationRejected(f"the assembled task is invalid: {e.errors()[0]['msg']}") from e
+    if problems := leak_problems(task) or replay_problems(task):
+        raise GenerationRejected("; ".join(problems))
+    return task
