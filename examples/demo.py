@@ -11,7 +11,7 @@ import statistics
 import gymnasium as gym
 
 import toolgym  # noqa: F401  (registers ToolEnv/<domain>-L<level>)
-from toolgym.generation import DOMAINS
+from toolgym.generation import domain_names
 
 
 def run_episode(env: gym.Env, seed: int, policy: str) -> tuple[float, dict]:
@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--levels", default="1,3,5")
     parser.add_argument("--episodes", type=int, default=5)
     args = parser.parse_args()
-    domains = [d for d in args.domains.split(",") if d in DOMAINS] or list(DOMAINS)[:3]
+    domains = [d for d in args.domains.split(",") if d in domain_names()] or list(domain_names())[:3]
     print(f"{'id':<24}{'tools':>6}  {'oracle: return  F1  answer':<28}{'random: return  F1  answer'}")
     for domain in domains:
         for level in (int(v) for v in args.levels.split(",")):

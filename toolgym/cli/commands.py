@@ -19,13 +19,12 @@ def _add_validate(p: argparse.ArgumentParser) -> None:
 
 
 def _run_validate(args: argparse.Namespace) -> int:
-    from toolgym.envs.checker import check_task
     from toolgym.models.io import load_tasks
 
     tasks = load_tasks(args.file)  # schema and field errors raise with file, line and field
     bad = 0
     for task in tasks:
-        problems = check_task(task) + _determinism_problems(task)
+        problems = task_problems(task)
         bad += bool(problems)
         for problem in problems:
             print(f"{task.id}: {problem}")
@@ -33,6 +32,20 @@ def _run_validate(args: argparse.Namespace) -> int:
             print(f"{task.id}: ok")
     print(f"{len(tasks) - bad} of {len(tasks)} tasks valid")
     return 1 if bad else 0
+
+
+def task_problems(task: Any) -> list[str]:
+    """Everything `validate` checks on one task: gold replay (per call and through the env), the null policy,
+    answer leaks, and for procedurally generated tasks the level structure and regeneration from provenance."""
+    from toolgym.envs.checker import check_task
+    from toolgym.generation.checks import leak_problems, replay_problems, structure_problems
+
+    problems = leak_problems(task) + check_task(task)
+    if task.gold_plan is not None:
+        problems += replay_problems(task)
+    if task.provenance.generator == "procedural" and task.level is not None:
+        problems += structure_problems(task) + _determinism_problems(task)
+    return list(dict.fromkeys(problems))
 
 
 def _determinism_problems(task: Any) -> list[str]:
@@ -104,6 +117,16 @@ def _run_list(args: argparse.Namespace) -> int:
     return run_list(args)
 
 
+def _add_catalog(p: argparse.ArgumentParser) -> None:
+    from toolgym.cli.generate import add_catalog_arguments
+    add_catalog_arguments(p)
+
+
+def _run_catalog(args: argparse.Namespace) -> int:
+    from toolgym.cli.generate import run_catalog
+    return run_catalog(args)
+
+
 COMMANDS = {
     "list": (_add_list, _run_list, "list the registered ids with their level, scenario mix and tool counts"),
     "show": (_add_show, _run_show, "show a task: question, tools, gold plan and answer"),
@@ -111,6 +134,7 @@ COMMANDS = {
     "validate": (_add_validate, _run_validate,
                  "check a task file: schema, code, gold replay, determinism, no answer leak"),
     "play": (_add_play, _run_play, "play an episode in the terminal, typing tool calls"),
+    "catalog": (_add_catalog, _run_catalog, "build or verify the shipped test sets (envs_catalog)"),
 }
 
 

@@ -42,3 +42,38 @@ def register_tasks(name: str, tasks: Sequence[Task] | Any | str | os.PathLike[st
         tasks = os.fspath(tasks)
     gym.register(id=env_id, entry_point=ENTRY_POINT, kwargs={"tasks": tasks, **env_kwargs})
     return env_id
+
+
+BUILTIN_ENTRY_POINT = "toolgym.envs.registration:make_builtin_env"
+LEVELS = (1, 2, 3, 4, 5)
+
+
+def make_builtin_env(domain: str, level: int, *, split: str = "train", seed: int = 0, **env_kwargs: Any):
+    """The env behind `ToolEnv/<domain>-L<level>`.
+
+    `split="train"`: the infinite generated stream (`reset(seed=s)` plays task `s`; `seed` picks the stream).
+    `split="test"`: the fixed evaluation set shipped in the catalog (disjoint from the train stream).
+    """
+    from toolgym.envs.tool_env import ToolEnv
+
+    if split == "train":
+        from toolgym.generation import TaskStream
+        return ToolEnv(TaskStream(domain, level, seed=seed), **env_kwargs)
+    if split == "test":
+        from toolgym.catalog import test_tasks
+        return ToolEnv(test_tasks(domain, level), **env_kwargs)
+    raise ToolgymError(f"split must be 'train' or 'test', got {split!r}")
+
+
+def register_builtin() -> list[str]:
+    """Register `ToolEnv/<domain>-L<level>` for every generator domain and level; return the ids."""
+    from toolgym.generation.domains import domain_names
+
+    ids = []
+    for domain in domain_names():
+        for level in LEVELS:
+            env_id = f"{NAMESPACE}/{domain}-L{level}"
+            if env_id not in gym.registry:
+                gym.register(id=env_id, entry_point=BUILTIN_ENTRY_POINT, kwargs={"domain": domain, "level": level})
+            ids.append(env_id)
+    return ids
