@@ -11,7 +11,7 @@ from gymnasium.error import ResetNeeded
 
 from toolgym.envs.spaces import Completion, Conversation
 from toolgym.errors import ToolgymError
-from toolgym.execution import DEFAULT_TIMEOUT_S, Executor, ExecutorFactory, TrustedExecutor
+from toolgym.execution import DEFAULT_TIMEOUT_S, Executor, ExecutorFactory, SandboxExecutor, TrustedExecutor
 from toolgym.models.calls import ParsedTurn, ToolCall, call_id
 from toolgym.models.io import load_tasks
 from toolgym.models.task import Task
@@ -64,7 +64,12 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
     def __init__(self, tasks: Sequence[Task] | TaskSource | str | os.PathLike[str], *,
                  reward: str | RewardPreset = "default", parser: str | Parser = "hermes",
                  max_turns: int = DEFAULT_MAX_TURNS, executor: ExecutorFactory | None = None,
-                 timeout: float | None = DEFAULT_TIMEOUT_S, render_mode: str | None = None) -> None:
+                 timeout: float | None = DEFAULT_TIMEOUT_S, render_mode: str | None = None,
+                 trust_code: bool | None = None) -> None:
+        if trust_code not in (None, True, False):
+            raise ToolgymError(f"trust_code must be True, False or None (automatic), got {trust_code!r}")
+        self.trust_code = trust_code
+        self._source_trusted = getattr(tasks, "trusted", False) is True  # read before a path becomes a list
         if isinstance(tasks, (str, os.PathLike)):
             tasks = load_tasks(tasks)
         self.tasks = tasks
@@ -130,7 +135,16 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
     def _make_executor(self, task: Task) -> Executor:
         if self.executor_factory is not None:
             return self.executor_factory(task)
-        return TrustedExecutor(task, timeout=self.timeout)
+        if self._trusts(task):
+            return TrustedExecutor(task, timeout=self.timeout)
+        return SandboxExecutor(task, timeout=self.timeout)
+
+    def _trusts(self, task: Task) -> bool:
+        """Whether `task`'s code may run in this process. Never read from the task itself: `trust_code` decides,
+        else the source (toolgym's generated stream) or toolgym's shipped catalog, by content hash."""
+        if self.trust_code is not None:
+            return self.trust_code
+        return self._source_trusted or _in_catalog(task.content_hash)
 
     def step(self, action: Any) -> tuple[list[dict[str, Any]], float, bool, bool, dict[str, Any]]:
         if self._verifier is None or self._executor is None:
@@ -206,6 +220,14 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         if self._executor is not None:
             self._executor.close()
             self._executor = None
+
+
+def _in_catalog(content_hash: str) -> bool:
+    try:
+        from toolgym.catalog import is_trusted_hash
+    except ImportError:  # a build without the catalog: nothing is trusted by hash
+        return False
+    return is_trusted_hash(content_hash)
 
 
 def _copy_message(message: dict[str, Any]) -> dict[str, Any]:

@@ -112,6 +112,8 @@ class TaskStream:
     It has no length (it never ends); the last few items are cached, so re-reading the current task is free.
     """
 
+    trusted = True  # its tools' code is toolgym's own: `ToolEnv` runs it in-process (see ToolEnv's trust_code)
+
     def __init__(self, domain: str, level: int, *, seed: int = 0, split: str = "train",
                  backend: Backend | None = None) -> None:
         _check_inputs(domain, level, 0, split)

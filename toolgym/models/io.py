@@ -1,8 +1,10 @@
 """Reading and writing task files.
 
-Native format: JSON Lines, one `Task` per line (`.jsonl`, or `.jsonl.gz` gzipped). Loading is all-or-nothing: the
-first bad line raises `TaskValidationError` naming the file, line and field, and no task is returned. Saving writes
-a temporary file beside the target and renames it, so an interrupted save never leaves a truncated file.
+Native format: JSON Lines, one `Task` per line (`.jsonl`, or `.jsonl.gz` gzipped). The FTRL reference's format
+(`format="ftrl"`, see `toolgym.models.ftrl`) is read from JSONL or Parquet (`.parquet`, needs the `parquet` extra)
+and detected automatically by `load_tasks`. Loading is all-or-nothing: the first bad line raises
+`TaskValidationError` naming the file, line and field, and no task is returned. Saving writes a temporary file
+beside the target and renames it, so an interrupted save never leaves a truncated file.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
-from toolgym.errors import TaskValidationError, UnknownNameError
+from toolgym.errors import MissingDependencyError, TaskValidationError, UnknownNameError
+from toolgym.models import ftrl
 from toolgym.models.task import Task
 
-FORMATS = ("native",)
+FORMATS = ("auto", "native", "ftrl")
+PARQUET_MAGIC = b"PAR1"
 
 
 def _open(path: Path, mode: str, *, gz: bool | None = None) -> IO[str]:
@@ -88,18 +92,54 @@ def _records(path: Path) -> Iterator[tuple[int, Any]]:
         raise TaskValidationError(f"cannot read: {e}", path=str(path)) from None
 
 
-def load_tasks(path: str | os.PathLike[str], *, format: str = "native") -> list[Task]:
-    """Load every task of a JSONL file (gzipped when the name ends in `.gz`).
+def _is_parquet(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(PARQUET_MAGIC)) == PARQUET_MAGIC
+    except OSError:
+        return path.suffix == ".parquet"
+
+
+def _parquet_records(path: Path) -> Iterator[tuple[int, Any]]:
+    """Rows of a Parquet file as dicts, numbered from 1 like lines."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise MissingDependencyError("pyarrow", "parquet") from None
+    try:
+        table = pq.read_table(path)
+    except FileNotFoundError:
+        raise TaskValidationError("no such file", path=str(path)) from None
+    except Exception as e:  # pyarrow raises its own error types for a corrupt file
+        raise TaskValidationError(f"cannot read Parquet: {e}", path=str(path)) from None
+    ftrl.assert_ftrl_columns(table.column_names, str(path))
+    yield from enumerate(table.to_pylist(), start=1)
+
+
+def load_tasks(path: str | os.PathLike[str], *, format: str = "auto") -> list[Task]:
+    """Load every task of a task file: native JSONL (gzipped when the name ends in `.gz`), or the FTRL reference's
+    JSONL or Parquet. `format="auto"` tells them apart by the file's magic bytes and the first record's columns.
 
     Raises `TaskValidationError` (file, line, field) on the first invalid record or duplicate id.
     """
     if format not in FORMATS:
         raise UnknownNameError("task file format", format, list(FORMATS))
     path = Path(path)
+    parquet = _is_parquet(path)
+    if parquet and format == "native":
+        raise TaskValidationError("a Parquet file is read with format='ftrl' (native task files are JSONL)",
+                                  path=str(path))
+    records = _parquet_records(path) if parquet else _records(path)
     tasks: list[Task] = []
     seen: dict[str, int] = {}
-    for number, record in _records(path):
-        task = task_from_record(record, path=str(path), line=number)
+    for number, record in records:
+        if format == "auto":
+            format = "ftrl" if parquet or ftrl.is_ftrl_record(record) else "native"
+        if format == "ftrl":
+            task: Task = ftrl.task_from_ftrl(record, path=str(path), line=number)
+            task = _unique_ftrl_id(task, seen)
+        else:
+            task = task_from_record(record, path=str(path), line=number)
         if task.id in seen:
             raise TaskValidationError(f"duplicate task id {task.id!r} (first on line {seen[task.id]})",
                                       path=str(path), line=number, field="id")
@@ -108,21 +148,65 @@ def load_tasks(path: str | os.PathLike[str], *, format: str = "native") -> list[
     return tasks
 
 
+def _unique_ftrl_id(task: Task, seen: dict[str, int]) -> Task:
+    """A reference file may hold the same record twice: number the repeats rather than reject the file."""
+    if task.id not in seen or not task.id.startswith(ftrl.ID_PREFIX):
+        return task
+    n = 2
+    while f"{task.id}-{n}" in seen:
+        n += 1
+    copy = task.model_copy(update={"id": f"{task.id}-{n}"})
+    copy._ftrl = task._ftrl  # type: ignore[attr-defined]
+    return copy
+
+
+def _checked(tasks: Iterable[Task]) -> Iterator[Task]:
+    for task in tasks:
+        if not isinstance(task, Task):
+            raise TypeError(f"save_tasks expects Task objects, got {type(task).__name__}")
+        yield task
+
+
+def _write_jsonl(tasks: Iterable[Task], tmp: Path, *, gz: bool, format: str) -> None:
+    with _open(tmp, "w", gz=gz) as f:
+        for task in _checked(tasks):
+            if format == "ftrl":
+                f.write(json.dumps(ftrl.ftrl_from_task(task), ensure_ascii=False))
+            else:
+                f.write(task.model_dump_json())
+            f.write("\n")
+
+
+def _write_parquet(tasks: Iterable[Task], tmp: Path) -> None:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise MissingDependencyError("pyarrow", "parquet") from None
+    records = [ftrl.ftrl_from_task(task) for task in _checked(tasks)]
+    if not ftrl.messages_are_plain(records):  # tool calls and tool messages do not fit one struct type: use JSON
+        records = [{**r, "messages": json.dumps(r["messages"], ensure_ascii=False)} for r in records]
+    pq.write_table(pa.Table.from_pylist(records), tmp)
+
+
 def save_tasks(tasks: Iterable[Task], path: str | os.PathLike[str], *, format: str = "native") -> Path:
-    """Write tasks as JSON Lines (gzipped when the name ends in `.gz`), atomically. Returns the path."""
-    if format not in FORMATS:
-        raise UnknownNameError("task file format", format, list(FORMATS))
+    """Write tasks atomically; return the path. `format="native"`: JSON Lines (gzipped when the name ends in
+    `.gz`). `format="ftrl"`: the reference's records, as JSON Lines, or Parquet when the name ends in `.parquet`.
+    """
+    if format not in FORMATS or format == "auto":
+        raise UnknownNameError("task file format", format, [f for f in FORMATS if f != "auto"])
     path = Path(path)
+    parquet = path.suffix == ".parquet"
+    if parquet and format != "ftrl":
+        raise TaskValidationError("Parquet is written with format='ftrl' only", path=str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     try:
-        with _open(Path(tmp), "w", gz=path.suffix == ".gz") as f:
-            for task in tasks:
-                if not isinstance(task, Task):
-                    raise TypeError(f"save_tasks expects Task objects, got {type(task).__name__}")
-                f.write(task.model_dump_json())
-                f.write("\n")
+        if parquet:
+            _write_parquet(tasks, Path(tmp))
+        else:
+            _write_jsonl(tasks, Path(tmp), gz=path.suffix == ".gz", format=format)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

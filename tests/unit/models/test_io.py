@@ -70,7 +70,7 @@ def test_failed_save_leaves_existing_file_intact(tmp_path):
 
 
 def test_unknown_format():
-    with pytest.raises(UnknownNameError, match="unknown task file format 'csv'; choose one of: native"):
+    with pytest.raises(UnknownNameError, match="unknown task file format 'csv'; choose one of: auto, ftrl, native"):
         load_tasks("x", format="csv")
 
 
