@@ -9,6 +9,7 @@ from typing import Any, Protocol, SupportsIndex
 import gymnasium as gym
 from gymnasium.error import ResetNeeded
 
+from toolgym.catalog import is_trusted_hash
 from toolgym.envs.spaces import Completion, Conversation
 from toolgym.errors import ToolgymError
 from toolgym.execution import DEFAULT_TIMEOUT_S, Executor, ExecutorFactory, SandboxExecutor, TrustedExecutor
@@ -49,6 +50,10 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
     Info: `task_id`, `turn`, `metrics` (solve_precision, solve_rate, solve_f1 so far), `answer_correct`, and
     per step `solved` (the sub-answer each call solved, or None) and `parse_issues`; at reset also `tools` (the
     OpenAI tool list to pass to a chat template or server).
+
+    Tool code: tasks from toolgym's generated stream or its shipped catalog (trusted by content hash) run
+    in-process; any other task's code runs in the isolated `SandboxExecutor`. `trust_code=True` forces in-process,
+    `trust_code=False` the sandbox; trust is never read from a task file. `executor=` (a factory) overrides both.
 
     `reset(seed=s)` plays task `s` (modulo the number of tasks; any `s` for an infinite stream);
     `options={"task_index": i}` picks task `i`; with neither, a task is drawn from the env's seeded RNG.
@@ -144,7 +149,7 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         else the source (toolgym's generated stream) or toolgym's shipped catalog, by content hash."""
         if self.trust_code is not None:
             return self.trust_code
-        return self._source_trusted or _in_catalog(task.content_hash)
+        return self._source_trusted or is_trusted_hash(task.content_hash)
 
     def step(self, action: Any) -> tuple[list[dict[str, Any]], float, bool, bool, dict[str, Any]]:
         if self._verifier is None or self._executor is None:
@@ -220,14 +225,6 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         if self._executor is not None:
             self._executor.close()
             self._executor = None
-
-
-def _in_catalog(content_hash: str) -> bool:
-    try:
-        from toolgym.catalog import is_trusted_hash
-    except ImportError:  # a build without the catalog: nothing is trusted by hash
-        return False
-    return is_trusted_hash(content_hash)
 
 
 def _copy_message(message: dict[str, Any]) -> dict[str, Any]:
