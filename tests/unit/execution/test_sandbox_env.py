@@ -38,14 +38,16 @@ def test_generated_stream_is_trusted():
     assert executor_of(ToolEnv(TaskStream("travel", 1))) is TrustedExecutor
 
 
-def test_catalog_hashes_are_trusted(monkeypatch):
-    catalog = pytest.importorskip("toolgym.catalog")
-    task = all_tasks()[0]
-    monkeypatch.setattr(catalog, "is_trusted_hash", lambda h: h == task.content_hash)
-    env = ToolEnv([task, all_tasks()[1]])
+def test_catalog_hashes_are_trusted(tmp_path):
+    from toolgym import catalog, load_tasks, save_tasks
+
+    shipped = catalog.test_tasks("travel", 2)[0]
+    path = save_tasks([shipped, all_tasks()[1]], tmp_path / "mixed.jsonl")  # a user's file, one catalog task
+    env = ToolEnv(str(path))
     assert executor_of(env) is TrustedExecutor
     env.reset(seed=1)
     assert type(env.unwrapped._executor) is SandboxExecutor
+    assert load_tasks(path)[0].content_hash == shipped.content_hash
 
 
 def test_a_task_file_cannot_claim_trust(tmp_path):
