@@ -12,11 +12,16 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import threading
 import time
+from pathlib import Path
 
-from toolgym import ToolEnv
-from toolgym.models import GoldCall, Task, opening_messages
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
+
+from toolgym import ToolEnv  # noqa: E402
+from toolgym.execution import TrustedExecutor  # noqa: E402
+from toolgym.models import GoldCall, Task, opening_messages  # noqa: E402
 
 HOTEL_CODE = '''
 HOTELS = {"aurel": 212.5, "borvik": 98.0, "castra": 143.25}
@@ -120,7 +125,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2000)
     args = parser.parse_args()
     task = make_task()
-    env = ToolEnv([task])
+    env = ToolEnv([task], executor=TrustedExecutor)  # the in-process path this benchmark is about
     print(f"{'turn':<12}{'toolgym µs':>12}{'reference µs':>15}{'speed-up':>10}")
     for n in (1, 3):
         text = hermes(CALLS[:n])

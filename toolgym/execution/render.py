@@ -10,8 +10,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from toolgym.models.calls import json_text
 
 # The reference's wording, misspelling included: trained policies and the `ftrl` matching expect exactly this.
 ERROR_TEMPLATE = "an error occured when call {name}: {detail}"
@@ -27,7 +28,7 @@ def render(value: Any) -> str:
     """
     if isinstance(value, _JSON_RENDERED):
         try:
-            return json.dumps(value, ensure_ascii=False)
+            return json_text(value)
         except (TypeError, ValueError, RecursionError):  # unencodable, circular, or too deep: fall back to str()
             pass
     try:

@@ -1,10 +1,12 @@
 """In-process execution of tool code that toolgym generated itself (trusted code).
 
-Each tool's source is executed once per task in a fresh module (`types.ModuleType`), so module-level imports,
-constants and helpers work; compiled tasks are cached by `Task.content_hash`, so resets over the same task compile
-nothing. A call goes: look up the tool, decode the JSON arguments, validate them against the tool's schema
-(`compile_validator`), call the function under a time limit, render the return value. Every failure comes back as
-a `ToolResult` with `error` set; nothing a model writes can make `run` raise.
+Each tool's source is executed once per task, at the tool's first call, in a fresh module (`types.ModuleType`), so
+module-level imports, constants and helpers work; compiled tasks are cached by `Task.content_hash`, so resets over
+the same task compile nothing, and code objects by source (see `_module_code`), so code shared by many tasks
+compiles once. A call goes: look up the tool, decode the JSON arguments (unless the parser kept them decoded),
+validate them against the tool's schema (`compile_validator`), call the function under a time limit, render the
+return value. Every failure comes back as a `ToolResult` with `error` set; nothing a model writes can make `run`
+raise.
 
 The time limit costs almost nothing on the main thread: a one-shot `SIGALRM` timer (`setitimer`) interrupts the
 tool. Elsewhere (a thread of a vector env, say) the call runs on one reusable daemon worker thread per executor and
@@ -18,13 +20,14 @@ globals between calls (generated tools are pure functions of their arguments).
 
 from __future__ import annotations
 
+import functools
 import json
 import signal
 import threading
 import time
 import types
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -38,6 +41,7 @@ from toolgym.models.calls import ToolCall, ToolResult
 from toolgym.models.task import Task
 
 CACHE_SIZE = 256            # compiled tasks kept; a training set cycles through far fewer per worker
+CODE_CACHE_SIZE = 2048      # code objects kept by (tool name, source piece): shared pieces compile once
 MIN_REARM_S = 1e-6          # re-arms an outer timer that expired during a call, so it fires at once
 _HAS_ALARM = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")  # not on Windows
 _JSON_TYPE_NAMES = {dict: "object", list: "array", str: "string", int: "integer", float: "number", bool: "boolean",
@@ -65,9 +69,9 @@ class _AlarmHandler:
         self.chained: Any = signal.SIG_DFL
 
     def install(self) -> None:
-        current = signal.getsignal(signal.SIGALRM)
-        if current is self:
+        if _raw_getsignal(signal.SIGALRM) is self:  # every call: skip `signal.getsignal`'s enum conversion (~2 µs)
             return
+        current = signal.getsignal(signal.SIGALRM)
         try:
             signal.signal(signal.SIGALRM, self)
         except ValueError as e:  # not the main thread of the main interpreter
@@ -86,6 +90,11 @@ class _AlarmHandler:
 
 _ALARM = _AlarmHandler()
 
+try:
+    from _signal import getsignal as _raw_getsignal  # CPython's C function, which `signal.getsignal` wraps
+except ImportError:  # another interpreter
+    _raw_getsignal = signal.getsignal
+
 
 # --- compiling a task ---------------------------------------------------------------------------------------------
 
@@ -100,10 +109,46 @@ class CompiledTool:
     problem: str | None = None
 
 
+_CUT = "\ndef "  # where `_module_code` cuts a source
+
+
+@functools.lru_cache(maxsize=CODE_CACHE_SIZE)
+def _code(name: str, source: str) -> types.CodeType:
+    """The code object of a piece of a tool's source, shared by every task shipping the same piece under the same
+    tool name (a code object is immutable; each task runs it in a module of its own). The filename names the tool,
+    never a host path."""
+    return compile(source, f"<tool {name}>", "exec")
+
+
+def _module_code(name: str, source: str) -> list[types.CodeType]:
+    """Code objects that, run in order in one namespace, do what `source` run as a module does.
+
+    Compiling costs ~10 µs a line, and a tool's function is usually the same in many tasks while its data (the
+    lines above it) are not. So the source is cut before every `def` at the start of a line and each piece compiled
+    (and cached) apart, with blank lines in front so that line numbers stay those of the whole source. A cut inside
+    a string, a bracket, a decorated or an unfinished statement leaves a piece that does not compile; then, and for
+    sources with `__future__` imports (which act on the whole module), the source is compiled whole.
+    """
+    pieces = source.split(_CUT)
+    if len(pieces) == 1 or "__future__" in source:
+        return [_code(name, source)]
+    codes, line = [], 0
+    try:
+        for i, piece in enumerate(pieces):
+            text = piece if i == 0 else "\n" * line + _CUT.lstrip("\n") + piece
+            codes.append(_code(name, text))
+            line += piece.count("\n") + 1
+    except SyntaxError:
+        return [_code(name, source)]
+    return codes
+
+
 def _load_module(name: str, source: str) -> types.ModuleType:
-    """Execute `source` as the body of a fresh module. The filename names the tool, never a host path."""
+    """Execute `source` as the body of a fresh module."""
     module = types.ModuleType(f"toolgym_tool_{name}")
-    exec(compile(source, f"<tool {name}>", "exec"), module.__dict__)  # trusted code only: see the module docstring
+    namespace = module.__dict__
+    for code in _module_code(name, source):
+        exec(code, namespace)  # trusted code only: see the module docstring
     return module
 
 
@@ -125,9 +170,38 @@ def compile_tool(name: str, source: str, schema: dict[str, Any]) -> CompiledTool
     return CompiledTool(name, module, function, validator)
 
 
-def _compile_task(task: Task) -> dict[str, CompiledTool]:
-    return {spec.name: compile_tool(spec.name, task.code[spec.name], spec.function.parameters)
-            for spec in task.tools}
+class CompiledTask(Mapping[str, CompiledTool]):
+    """The tools of one task by name, each compiled on its first lookup: an episode (or a gold replay) calls a few
+    of a task's tools, and compiling a tool costs far more than calling it. Safe to share between threads: a
+    racing thread's tool wins, so each tool gets one module."""
+
+    __slots__ = ("_sources", "_tools", "_lock")
+
+    def __init__(self, task: Task) -> None:
+        self._sources = {spec.name: (task.code[spec.name], spec.function.parameters) for spec in task.tools}
+        self._tools: dict[str, CompiledTool] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str, default: Any = None) -> Any:  # the hot path of `run`: no KeyError round trip
+        tool = self._tools.get(name)
+        if tool is not None:
+            return tool
+        return self[name] if name in self._sources else default
+
+    def __getitem__(self, name: str) -> CompiledTool:
+        tool = self._tools.get(name)
+        if tool is None:
+            source, schema = self._sources[name]
+            compiled = compile_tool(name, source, schema)  # outside the lock: module code may be slow to run
+            with self._lock:
+                tool = self._tools.setdefault(name, compiled)
+        return tool
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
 
 
 class _TaskCache:
@@ -135,18 +209,18 @@ class _TaskCache:
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._items: OrderedDict[str, dict[str, CompiledTool]] = OrderedDict()
+        self._items: OrderedDict[str, CompiledTask] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, task: Task) -> dict[str, CompiledTool]:
+    def get(self, task: Task) -> CompiledTask:
         key = task.content_hash
         if not key:  # a record built without validation has no hash: nothing safe to key on
-            return _compile_task(task)
+            return CompiledTask(task)
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        compiled = _compile_task(task)  # outside the lock: module code may be slow to run
+        compiled = CompiledTask(task)
         with self._lock:
             compiled = self._items.setdefault(key, compiled)  # a racing thread's result wins: one module per hash
             self._items.move_to_end(key)
@@ -236,10 +310,13 @@ class TrustedExecutor:
         tool = self._compiled().get(name)
         if tool is None:
             return self._unknown_tool(name)
-        try:
-            args = json.loads(call.arguments)
-        except (ValueError, TypeError, RecursionError) as e:  # JSONDecodeError is a ValueError
-            return ToolResult(error_message(name, f"invalid JSON arguments: {e}"), "invalid_json")
+        if call.decoded is not None:  # the parser's decoding of `arguments`
+            args: Any = dict(call.decoded)
+        else:
+            try:
+                args = json.loads(call.arguments)
+            except (ValueError, TypeError, RecursionError) as e:  # JSONDecodeError is a ValueError
+                return ToolResult(error_message(name, f"invalid JSON arguments: {e}"), "invalid_json")
         if not isinstance(args, dict):
             kind = _JSON_TYPE_NAMES.get(type(args), type(args).__name__)
             return ToolResult(error_message(name, f"arguments must be a JSON object, got {kind}"),

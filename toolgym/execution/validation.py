@@ -22,6 +22,8 @@ Messages for rejected arguments always come from `jsonschema` (`best_match`), so
 
 from __future__ import annotations
 
+import functools
+import json
 import numbers
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -336,8 +338,29 @@ class ArgumentValidator:
         return f"ArgumentValidator(fast={self.fast}, schema={self.schema!r})"
 
 
+VALIDATOR_CACHE_SIZE = 2048  # validators kept by canonical schema JSON: generated tools share a few signatures
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
 def compile_validator(schema: dict[str, Any]) -> ArgumentValidator:
-    """Compile `schema` (a valid Draft 2020-12 schema) once; the result's `check(args)` is then cheap."""
+    """Compile `schema` (a valid Draft 2020-12 schema) once; the result's `check(args)` is then cheap.
+
+    Validators are cached by the schema's canonical JSON (schemas equal as JSON are the same schema), and a cached
+    one validates against its own decoded copy of that JSON, which no caller can mutate.
+    """
+    try:
+        key = _CANONICAL_JSON(schema)
+    except (TypeError, ValueError, RecursionError):  # not JSON (an odd key or value): compile it as it is
+        return _compile_validator(schema)
+    return _cached_validator(key)
+
+
+@functools.lru_cache(maxsize=VALIDATOR_CACHE_SIZE)
+def _cached_validator(canonical_json: str) -> ArgumentValidator:
+    return _compile_validator(json.loads(canonical_json))
+
+
+def _compile_validator(schema: dict[str, Any]) -> ArgumentValidator:
     try:
         predicate: Predicate | None = _compile(schema)
     except (_Unsupported, RecursionError):

@@ -12,7 +12,9 @@ import enum
 import functools
 import hashlib
 import json
+import pickle
 import re
+from collections.abc import Callable
 from typing import Any, Literal
 
 import jsonschema
@@ -66,17 +68,92 @@ class FunctionSpec(_Frozen):
     def _parameters_are_schema(cls, schema: dict[str, Any]) -> dict[str, Any]:
         if schema.get("type") != "object":
             raise ValueError('parameters must be a JSON Schema with "type": "object"')
-        if problem := _schema_problem(json.dumps(_schema_shape(schema), sort_keys=True)):
+        if problem := schema_problem(schema):
             raise ValueError(problem)
         return schema
 
 
 # Checking a schema against the 2020-12 meta-schema costs ~1 ms, too slow for generating hundreds of tasks a
-# second. Its verdict does not depend on annotation texts or on the values inside enum/const/default/examples
-# (the meta-schema accepts any JSON there), so those are blanked and verdicts cached per remaining shape.
+# second, so verdicts are cached, at two levels. The verdict is compositional: the meta-schema checks each value of
+# `properties` as a schema in its own right (`$dynamicRef: #meta`) and puts no constraint on the names, so an object
+# schema is valid iff it is valid with `properties` emptied and every property schema is valid. Property schemas
+# recur across tools (generated ones from a pool, LLM-made ones by type), so each part is cached apart.
+# A part's verdict is cached by its exact content (its pickle: cheap to make, and equal only for parts of the same
+# types and values), then by its *shape* in canonical JSON: it does not depend on annotation texts or
+# on the values inside enum/const/default/examples (the meta-schema accepts any JSON there), so those are blanked,
+# nor on which names a string array (`required`) lists, only on their number and which of them are equal.
+SCHEMA_CACHE_SIZE = 4096
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 _BLANKED = {"description": "", "title": "", "default": None, "const": None, "$comment": ""}
 # Keywords whose value maps *names* (not keywords) to subschemas.
 _NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+
+Problem = tuple[tuple[str, ...], str]  # (path to the offending value, jsonschema's message)
+
+
+def schema_problem(schema: Any) -> str | None:
+    """Why `schema` is not a valid Draft 2020-12 JSON Schema (naming where), or None when it is valid."""
+    found = _cached(_SCHEMA_VERDICTS, schema, _problem)  # whole schemas recur too: one lookup instead of one a part
+    if found is None:
+        return None
+    path, message = found
+    return f"not a valid JSON Schema at {'/'.join(path) or '(root)'}: {message}"
+
+
+def _problem(node: Any) -> Problem | None:
+    """The meta-schema's verdict on `node`, from cached verdicts on its parts (see above)."""
+    properties = node.get("properties") if isinstance(node, dict) else None
+    if not isinstance(properties, dict) or not properties:
+        return _part_problem(node)
+    if (found := _part_problem({**node, "properties": {}})) is not None:
+        return found
+    for name, sub in properties.items():
+        if (found := _problem(sub)) is not None:
+            return ("properties", str(name), *found[0]), found[1]
+    return None
+
+
+def _part_problem(node: Any) -> Problem | None:
+    return _cached(_PART_VERDICTS, node, _shape_verdict)
+
+
+def _cached(verdicts: dict[bytes, Problem | None], node: Any, check: Callable[[Any], Problem | None]
+            ) -> Problem | None:
+    """`check(node)`, remembered in `verdicts` under the node's pickle."""
+    try:
+        key = pickle.dumps(node, pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - whatever cannot be pickled is checked uncached
+        return check(node)
+    found = verdicts.get(key, _UNKNOWN)
+    if found is _UNKNOWN:
+        found = check(node)
+        if len(verdicts) >= SCHEMA_CACHE_SIZE:
+            verdicts.clear()  # crude but thread-safe; verdicts are cheap to recompute from the shape cache
+        verdicts[key] = found
+    return found
+
+
+_SCHEMA_VERDICTS: dict[bytes, Problem | None] = {}
+_PART_VERDICTS: dict[bytes, Problem | None] = {}
+_UNKNOWN = object()
+
+
+def _shape_verdict(node: Any) -> Problem | None:
+    try:
+        shape_json = _CANONICAL_JSON(_schema_shape(node))
+    except (TypeError, ValueError, RecursionError):  # not JSON (a set, mixed key types): check it uncached
+        return _meta_problem(node)
+    return _shape_problem(shape_json)
+
+
+@functools.lru_cache(maxsize=SCHEMA_CACHE_SIZE)
+def _shape_problem(shape_json: str) -> Problem | None:
+    return _meta_problem(json.loads(shape_json))
+
+
+def _meta_problem(node: Any) -> Problem | None:
+    error = jsonschema.exceptions.best_match(_META_VALIDATOR.iter_errors(node))
+    return None if error is None else (tuple(str(p) for p in error.absolute_path), error.message)
 
 
 def _schema_shape(node: Any) -> Any:
@@ -92,18 +169,12 @@ def _blank(key: str, value: Any) -> Any:
         return _BLANKED[key]
     if key in ("enum", "examples") and isinstance(value, list):
         return [None] * len(value)
+    if key == "required" and isinstance(value, list):  # names become "0", "1", ...: equal names stay equal
+        numbers: dict[str, int] = {}
+        return [str(numbers.setdefault(v, len(numbers))) if isinstance(v, str) else _schema_shape(v) for v in value]
     if key in _NAME_MAPS and isinstance(value, dict):
         return {name: _schema_shape(sub) for name, sub in value.items()}
     return _schema_shape(value)
-
-
-@functools.lru_cache(maxsize=4096)
-def _schema_problem(shape_json: str) -> str | None:
-    error = jsonschema.exceptions.best_match(_META_VALIDATOR.iter_errors(json.loads(shape_json)))
-    if error is None:
-        return None
-    where = "/".join(str(p) for p in error.absolute_path) or "(root)"
-    return f"not a valid JSON Schema at {where}: {error.message}"
 
 
 _META_VALIDATOR = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
-from toolgym.models.calls import ParsedTurn, ParseIssue, ToolCall
+from toolgym.models.calls import ParsedTurn, ParseIssue, ToolCall, json_text
 from toolgym.parsing.reasoning import split_reasoning
 
 FRAGMENT_LIMIT = 200  # characters of offending text quoted back to the model: enough to locate, short enough to read
@@ -27,7 +27,6 @@ NO_ARGUMENTS = "{}"
 _CODE_FENCE = re.compile(r"\A```[\w+-]*[ \t]*\n?(.*?)\n?[ \t]*```\Z", re.DOTALL)
 _NOT_WHITESPACE = re.compile(r"\S")
 _JSON_DECODER = json.JSONDecoder()
-_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False)  # json.dumps with this option builds one per call
 
 
 @runtime_checkable
@@ -100,6 +99,8 @@ def json_error(error: json.JSONDecodeError, offset: int = 0) -> str:
 
 def skip_whitespace(text: str, position: int) -> int:
     """The index of the first non-whitespace character at or after `position`, or `len(text)`."""
+    if position < len(text) and not text[position].isspace():  # the usual case, without the regex
+        return position
     match = _NOT_WHITESPACE.search(text, position)
     return match.start() if match else len(text)
 
@@ -129,7 +130,7 @@ def arguments_text(value: object) -> str | None:
     if value is None:
         return NO_ARGUMENTS
     try:
-        return _JSON_ENCODER.encode(value)
+        return json_text(value)
     except (TypeError, ValueError, RecursionError):  # non-JSON objects, circular or absurdly deep structures
         return None
 
@@ -139,7 +140,7 @@ def call_from_object(obj: object, fragment: str | None = None, *, id: object = N
 
     `fragment` is the text quoted in an issue (default: the object itself); `id` overrides the object's own id.
     """
-    if not isinstance(obj, Mapping):
+    if type(obj) is not dict and not isinstance(obj, Mapping):  # the exact-type test spares the ABC check (~0.3 µs)
         return issue(fragment or describe(obj), f"expected a JSON object with 'name' and 'arguments', "
                                                 f"got {type(obj).__name__}")
     name = obj.get("name")
@@ -149,11 +150,15 @@ def call_from_object(obj: object, fragment: str | None = None, *, id: object = N
         return issue(fragment or describe(obj), f"'name' must be a string, got {type(name).__name__}")
     if not name.strip():
         return issue(fragment or describe(obj), "empty 'name'")
-    arguments = arguments_text(obj["arguments"] if "arguments" in obj else obj.get("parameters"))
+    value = obj["arguments"] if "arguments" in obj else obj.get("parameters")
+    arguments = arguments_text(value)
     if arguments is None:
         return issue(fragment or describe(obj), f"arguments of {name!r} are not JSON-serialisable")
     call_id = id if id is not None else obj.get("id")
-    return ToolCall(name, arguments, call_id if isinstance(call_id, str) and call_id else None)
+    call_id = call_id if isinstance(call_id, str) and call_id else None
+    if isinstance(value, dict):  # already decoded: the executor need not decode the text again
+        return ToolCall.parsed(name, arguments, value, call_id)
+    return ToolCall(name, arguments, call_id)
 
 
 def collect(result: ToolCall | ParseIssue, calls: list[ToolCall], issues: list[ParseIssue]) -> None:

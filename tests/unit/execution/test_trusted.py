@@ -13,7 +13,7 @@ import pytest
 
 from tests.unit.execution.tasks import make_task
 from toolgym.execution import Executor, TrustedExecutor
-from toolgym.execution.trusted import CACHE_SIZE, _TaskCache, compiled_tools
+from toolgym.execution.trusted import CACHE_SIZE, _load_module, _TaskCache, compiled_tools
 from toolgym.models.calls import ToolCall, ToolResult
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -305,3 +305,33 @@ def test_close_is_idempotent_and_the_executor_stays_usable():
     ex.close()
     ex.close()
     assert ex.run(call("divide", '{"a": 1, "b": 1}')) == ToolResult("1.0")
+
+
+# --- compiling lazily and by pieces ---------------------------------------------------------------------------------
+
+def test_tools_compile_on_their_first_call_only():
+    task = make_task({"divide": DIVIDE_CODE, "broken": "def broken(:\n", "spin": SPIN_CODE}, task_id="lazy")
+    tools = compiled_tools(task)
+    assert list(tools) == ["divide", "broken", "spin"] and len(tools) == 3
+    assert TrustedExecutor(task).run(call("divide", '{"a": 1, "b": 4}')) == ToolResult("0.25")
+    assert set(tools._tools) == {"divide"}  # the others are untouched until called
+    assert "does not compile" in TrustedExecutor(task).run(call("broken")).content
+
+
+@pytest.mark.parametrize("source", [
+    "X = 2\n\ndef f():\n    return g() * X\n\ndef g():\n    return 21\n",
+    's = """\ndef f(): pass\n"""\ndef f():\n    return s\n',                 # a cut inside a string
+    "import functools\n@functools.lru_cache\ndef f():\n    return 42\n",     # a cut between decorator and def
+    "from __future__ import annotations\ndef f() -> Undefined:\n    return 42\n",
+])
+def test_a_source_compiled_by_pieces_runs_as_a_whole_module(source):
+    whole: dict = {}
+    exec(compile(source, "<tool f>", "exec"), whole)
+    assert _load_module("f", source).f() == whole["f"]()
+
+
+def test_line_numbers_survive_the_cut():
+    source = "X = 1\n\n\ndef f():\n    return g()\n\ndef g():\n    raise ValueError('at line 8')\n"
+    with pytest.raises(ValueError) as info:
+        _load_module("f", source).f()
+    assert info.traceback[-1].lineno + 1 == 8  # pytest counts from 0

@@ -141,3 +141,13 @@ def test_long_messages_are_truncated():
 def test_non_object_instance_with_an_object_schema():
     validator = compile_validator({"type": "object"})
     assert validator.check([1]) == "[1] is not of type 'object'"
+
+
+def test_validators_are_shared_by_schemas_equal_as_json():
+    schema = {"type": "object", "properties": {"n": {"type": "integer", "minimum": 1}}, "required": ["n"]}
+    reordered = {"required": ["n"], "properties": {"n": {"minimum": 1, "type": "integer"}}, "type": "object"}
+    assert compile_validator(schema) is compile_validator(reordered)
+    float_bound = {"type": "object", "properties": {"n": {"type": "integer", "minimum": 1.5}}}
+    assert compile_validator(float_bound) is not compile_validator(schema)
+    schema["properties"]["n"]["minimum"] = 5  # the cached validator holds its own copy of the schema
+    assert compile_validator(reordered).check({"n": 2}) is None

@@ -93,11 +93,18 @@ _json = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_siz
                      max_leaves=8)
 _keyword = st.sampled_from(["type", "enum", "default", "description", "minimum", "required", "items", "const",
                             "title", "examples", "maxLength", "additionalProperties"])
-_subschema = st.dictionaries(_keyword, _json | st.sampled_from(["string", "integer", "object"]), max_size=3)
+_flat_subschema = st.dictionaries(_keyword, _json | st.sampled_from(["string", "integer", "object"]), max_size=3)
+_names = st.sampled_from(["a", "default", "enum", "b"])
+# nested object schemas, whose `properties` are checked part by part too, and property values that are no schema
+_subschema = st.recursive(
+    _flat_subschema,
+    lambda inner: st.builds(lambda base, props: {**base, "properties": props}, _flat_subschema,
+                            st.dictionaries(_names, inner, max_size=3) | _json),
+    max_leaves=4) | _json
 
 
-@settings(max_examples=300, deadline=None)
-@given(props=st.dictionaries(st.sampled_from(["a", "default", "enum", "b"]), _subschema, max_size=3),
+@settings(max_examples=500, deadline=None)
+@given(props=st.dictionaries(_names, _subschema, max_size=3),
        top=st.dictionaries(_keyword.filter(lambda k: k != "type"), _json, max_size=2))
 def test_cached_schema_check_agrees_with_jsonschema(props, top):
     schema = {"type": "object", "properties": props, **top}

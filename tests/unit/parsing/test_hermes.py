@@ -176,3 +176,11 @@ def test_unclosed_think_is_reported_and_its_calls_are_not_read():
     assert turn.calls == () and turn.content == ""
     assert [i.reason for i in turn.issues] == [
         "unclosed <think>: the reasoning never ended with </think>, so no answer or tool call was read after it"]
+
+
+def test_scalar_arguments_stay_decoded_for_the_executor():
+    flat, nested = HermesParser().parse('<tool_call>{"name": "f", "arguments": {"x": 1, "y": "é"}}</tool_call>'
+                                        '<tool_call>{"name": "g", "arguments": {"x": [1]}}</tool_call>').calls
+    assert flat.decoded == (("x", 1), ("y", "é")) and json.loads(flat.arguments) == dict(flat.decoded)
+    assert nested.decoded is None  # a list could be mutated by the tool: the executor decodes its own copy
+    assert flat == ToolCall("f", flat.arguments) and "decoded" not in repr(flat)

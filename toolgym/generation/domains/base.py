@@ -74,6 +74,13 @@ class EntityKind:
     link: Link | None = None
     params: tuple[ParamSpec, ...] = ()  # optional parameters only this kind's tools may gain
 
+    def __post_init__(self) -> None:
+        # kinds key the documents' caches: hash the (immutable) fields once, not at every lookup
+        object.__setattr__(self, "_hash", hash((self.noun, self.name_style, self.attributes, self.link, self.params)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined, no-any-return]
+
     @property
     def label(self) -> str:
         """The noun as prose ("credit_card" -> "credit card")."""

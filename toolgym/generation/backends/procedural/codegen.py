@@ -26,7 +26,9 @@ _NOUN = {noun!r}
 _TABLE = json.loads({table!r})
 
 
-def {name}({signature}):
+"""
+
+SIGNATURE_TEMPLATE = """def {name}({signature}):
 """
 
 MISSING = """    if {n} is None:
@@ -71,15 +73,17 @@ def param_rule(param: Param) -> tuple[str, Any]:
 
 def guard_source(param: Param) -> str:
     """The lines refusing a missing or invalid value of `param` (empty when any value goes)."""
-    source = MISSING.format(n=param.name) if param.required else ""
-    kind, rule = param_rule(param)
+    return _guard_source(param.name, param.required, *param_rule(param))
+
+
+def _guard_source(name: str, required: bool, kind: str, rule: Any) -> str:
+    source = MISSING.format(n=name) if required else ""
     if kind in GUARDS:
         condition, message = GUARDS[kind]
         low, high = rule if kind == "range" else (None, None)
         listed = " | ".join(rule) if kind in ("choice", "items") else ""
-        fill = {"n": param.name, "rule": rule, "lo": low, "hi": high, "listed": listed}
-        source += GUARD_TEMPLATE.format(n=param.name, condition=condition.format(**fill),
-                                        message=message.format(**fill))
+        fill = {"n": name, "rule": rule, "lo": low, "hi": high, "listed": listed}
+        source += GUARD_TEMPLATE.format(n=name, condition=condition.format(**fill), message=message.format(**fill))
     return source
 
 
@@ -109,18 +113,37 @@ def _redraw(domain: Domain, noun: str, field: str, value: Value, scenario: Scena
 
 
 def lookup_source(doc: ToolDocument, scenario: Scenario, domain: Domain, rng: random.Random) -> str:
-    """The module source of one lookup tool."""
+    """The module source of one lookup tool: its data, then its function."""
     fresh = rng if doc.variant == "near_duplicate" else None
     table = {key: list(row) for key, row in _table(doc, scenario, domain, fresh).items()}
-    signature = ", ".join(f"{p.name}={_default(p)}" for p in doc.params)
     field = "field" if doc.merged else repr(doc.fields[0])
-    return (HEADER_TEMPLATE.format(noun=doc.kind, table=_json(table), name=doc.name, signature=signature)
-            + "".join(guard_source(p) for p in doc.params)
-            + BODY_TEMPLATE.format(subject=doc.params[0].name, field=field))
+    params = [(p.name, p.required, *param_rule(p), _default(p)) for p in doc.params]
+    key = (doc.name, field, repr(params))  # repr, not the tuples: a rule (0, 1) must not stand for (0.0, 1.0)
+    function = _FUNCTIONS.get(key)
+    if function is None:
+        if len(_FUNCTIONS) >= FUNCTION_CACHE_SIZE:
+            _FUNCTIONS.clear()
+        function = _FUNCTIONS[key] = _function_source(doc.name, field, params)
+    return HEADER_TEMPLATE.format(noun=doc.kind, table=_json(table)) + function
+
+
+FUNCTION_CACHE_SIZE = 4096
+_FUNCTIONS: dict[tuple[str, str, str], str] = {}  # a tool's function recurs across tasks (stable signatures)
+
+
+def _function_source(name: str, field: str, params: list[tuple[str, bool, str, Any, str]]) -> str:
+    """The function of a lookup tool from (name, required, check kind, rule, default text) per parameter."""
+    signature = ", ".join(f"{p[0]}={p[4]}" for p in params)
+    return (SIGNATURE_TEMPLATE.format(name=name, signature=signature)
+            + "".join(_guard_source(*p[:4]) for p in params)
+            + BODY_TEMPLATE.format(subject=params[0][0], field=field))
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _COMPACT_JSON(value)
+
+
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # json.dumps builds one a call
 
 
 def deploy(scaled: ScaledToolset, ctx: GenerationContext) -> Deployment:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from toolgym.generation.backends.procedural.calculator import (AGGREGATE_OPERATIONS, OPERATION_PHRASES,
                                                                PAIR_ONLY_OPERATIONS, aggregate)
@@ -17,7 +18,7 @@ from toolgym.generation.backends.procedural.names import invent_unique
 from toolgym.generation.context import GenerationContext
 from toolgym.generation.domains import Domain, EntityKind, get_domain
 from toolgym.generation.levels import LevelConfig, level_config
-from toolgym.generation.models import Aggregation, Entity, GenerationRequest, Scenario, SubQuestion, Value
+from toolgym.generation.models import Aggregation, GenerationRequest, Scenario, SubQuestion, Value
 from toolgym.models.task import ScenarioKind
 
 DECOYS_PER_KIND = (2, 4)
@@ -76,7 +77,7 @@ class WorldBuilder:
         self.names[name] = {attribute.name: attribute.draw(self.rng) for attribute in kind.attributes}
         return name
 
-    def fill(self) -> dict[str, tuple[Entity, ...]]:
+    def fill(self) -> dict[str, tuple[dict[str, Any], ...]]:
         """Add decoys, complete missing links, and freeze the world."""
         for kind in self.domain.kinds:
             for _ in range(self.rng.randint(*DECOYS_PER_KIND)):
@@ -87,7 +88,8 @@ class WorldBuilder:
             targets = self.entities[self.domain.kinds[index + 1].noun]
             for name in self.entities[kind.noun]:
                 self.names[name].setdefault(kind.link.name, self.rng.choice(targets))
-        return {noun: tuple(Entity(name=name, values=self.names[name]) for name in names)
+        # plain data: the Scenario model validates it into `Entity`s (in one call, not one per entity)
+        return {noun: tuple({"name": name, "values": self.names[name]} for name in names)
                 for noun, names in self.entities.items()}
 
 

@@ -112,7 +112,7 @@ def choose_distractors(toolset: Toolset, domain: Domain, config: LevelConfig, rn
     plain, near = distractor_candidates(toolset, domain, config)
     count = rng.randint(*config.distractors)
     chosen = [rng.choice(near)] if near and count else []
-    rest = [d for d in plain + near if d not in chosen]
+    rest = [d for d in plain + near if all(d is not c for c in chosen)]  # candidates are distinct: `is` is enough
     return chosen + rng.sample(rest, min(count - len(chosen), len(rest)))
 
 
