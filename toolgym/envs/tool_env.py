@@ -17,7 +17,7 @@ from toolgym.models.calls import ParsedTurn, ToolCall, call_id
 from toolgym.models.io import load_tasks
 from toolgym.models.task import Task
 from toolgym.parsing import Parser, get_parser, parse_action
-from toolgym.reward import RewardPreset, TurnScore, Verifier, get_preset
+from toolgym.reward import RewardPreset, Verifier, get_preset
 
 DEFAULT_MAX_TURNS = 20  # the reference's episode budget
 _TOOL_NAMES_IN_ACTION_SPACE = 256  # cap on the names the action space samples from

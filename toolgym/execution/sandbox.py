@@ -77,7 +77,7 @@ from typing import Any
 from toolgym.errors import ToolgymError
 from toolgym.execution.base import DEFAULT_TIMEOUT_S
 from toolgym.execution.render import describe_exception, error_message
-from toolgym.execution.trusted import _JSON_TYPE_NAMES
+from toolgym.execution.arguments import admitted_arguments, unknown_tool
 from toolgym.execution.validation import ArgumentValidator, compile_validator
 from toolgym.models.calls import ToolCall, ToolResult
 from toolgym.models.task import Task
@@ -476,19 +476,10 @@ class SandboxExecutor:
             self._tools = _tools_of(self.task)
         tool = self._tools.get(name)
         if tool is None:
-            available = ", ".join(self._tools)
-            return ToolResult(error_message(name, f"unknown tool {name!r}; available tools: {available}"),
-                              "unknown_tool")
-        try:
-            args = json.loads(call.arguments)
-        except (ValueError, TypeError, RecursionError) as e:
-            return ToolResult(error_message(name, f"invalid JSON arguments: {e}"), "invalid_json")
-        if not isinstance(args, dict):
-            kind = _JSON_TYPE_NAMES.get(type(args), type(args).__name__)
-            return ToolResult(error_message(name, f"arguments must be a JSON object, got {kind}"),
-                              "invalid_arguments")
-        if tool.validator is not None and (problem := tool.validator.check(args)) is not None:
-            return ToolResult(error_message(name, problem), "invalid_arguments")
+            return unknown_tool(name, self._tools)
+        args = admitted_arguments(call, tool.validator)
+        if isinstance(args, ToolResult):
+            return args
         if tool.problem is not None:
             return ToolResult(error_message(name, tool.problem), "exception")
         return self._remote(name, tool, call.arguments)

@@ -21,7 +21,6 @@ globals between calls (generated tools are pure functions of their arguments).
 from __future__ import annotations
 
 import functools
-import json
 import signal
 import threading
 import time
@@ -34,6 +33,7 @@ from dataclasses import dataclass
 from queue import SimpleQueue
 from typing import Any
 
+from toolgym.execution.arguments import admitted_arguments, unknown_tool
 from toolgym.execution.base import DEFAULT_TIMEOUT_S
 from toolgym.execution.render import describe_exception, error_message, render
 from toolgym.execution.validation import ArgumentValidator, compile_validator
@@ -44,8 +44,6 @@ CACHE_SIZE = 256            # compiled tasks kept; a training set cycles through
 CODE_CACHE_SIZE = 2048      # code objects kept by (tool name, source piece): shared pieces compile once
 MIN_REARM_S = 1e-6          # re-arms an outer timer that expired during a call, so it fires at once
 _HAS_ALARM = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")  # not on Windows
-_JSON_TYPE_NAMES = {dict: "object", list: "array", str: "string", int: "integer", float: "number", bool: "boolean",
-                    type(None): "null"}
 
 
 class _CallTimeout(BaseException):
@@ -309,20 +307,10 @@ class TrustedExecutor:
         name = call.name
         tool = self._compiled().get(name)
         if tool is None:
-            return self._unknown_tool(name)
-        if call.decoded is not None:  # the parser's decoding of `arguments`
-            args: Any = dict(call.decoded)
-        else:
-            try:
-                args = json.loads(call.arguments)
-            except (ValueError, TypeError, RecursionError) as e:  # JSONDecodeError is a ValueError
-                return ToolResult(error_message(name, f"invalid JSON arguments: {e}"), "invalid_json")
-        if not isinstance(args, dict):
-            kind = _JSON_TYPE_NAMES.get(type(args), type(args).__name__)
-            return ToolResult(error_message(name, f"arguments must be a JSON object, got {kind}"),
-                              "invalid_arguments")
-        if tool.validator is not None and (problem := tool.validator.check(args)) is not None:
-            return ToolResult(error_message(name, problem), "invalid_arguments")
+            return unknown_tool(name, self._compiled())
+        args = admitted_arguments(call, tool.validator)
+        if isinstance(args, ToolResult):
+            return args
         if tool.function is None:
             return ToolResult(error_message(name, str(tool.problem)), "exception")
         return self._call(name, tool.function, args)
@@ -356,10 +344,6 @@ class TrustedExecutor:
         if self._tools is None:
             self._tools = compiled_tools(self.task)
         return self._tools
-
-    def _unknown_tool(self, name: str) -> ToolResult:
-        available = ", ".join(self._compiled())
-        return ToolResult(error_message(name, f"unknown tool {name!r}; available tools: {available}"), "unknown_tool")
 
     def _timed_out(self, name: str) -> ToolResult:
         return ToolResult(error_message(name, f"the call timed out after {self.timeout:g} s"), "timeout")
