@@ -70,12 +70,9 @@ def _add_show(p: argparse.ArgumentParser) -> None:
 
 
 def _run_show(args: argparse.Namespace) -> int:
-    task = interactive.make_env(args.env_id, args.split).unwrapped
-    task.reset(seed=args.seed)
-    if args.json:
-        print(task.task.model_dump_json(indent=2))
-    else:
-        print(interactive.describe(task.task))
+    env = interactive.make_env(args.env_id, args.split).unwrapped
+    env.reset(seed=args.seed)
+    print(env.task.model_dump_json(indent=2) if args.json else interactive.describe(env.task))
     return 0
 
 
