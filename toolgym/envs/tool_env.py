@@ -98,6 +98,7 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         self._executor: Executor | None = None
         self._verifier: Verifier | None = None
         self._messages: list[dict[str, Any]] = []
+        self._ids: set[str] = set()
         self._turn = 0
         self._done = False
 
@@ -120,6 +121,7 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         self.task = task
         self._verifier = Verifier(task, self.preset)
         self._messages = task.opening_messages()
+        self._ids: set[str] = set()
         self._turn = 0
         self._done = False
         info = self._info()
@@ -157,7 +159,7 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         if self._done:
             raise ResetNeeded("the episode is over: call reset() before step()")
         parsed = parse_action(action, self.parser)
-        ids = [call.id or call_id(self._turn, i) for i, call in enumerate(parsed.calls)]
+        ids = [self._unique_id(call.id, i) for i, call in enumerate(parsed.calls)]
         results = [self._executor.run(call) for call in parsed.calls]
         score = self._verifier.score_turn(parsed, list(zip(parsed.calls, results)))
         self._record_turn(parsed, ids, results)
@@ -169,6 +171,15 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         info["solved"] = list(score.solved)
         info["parse_issues"] = [{"fragment": i.fragment, "reason": i.reason} for i in parsed.issues]
         return self._observation(), float(score.reward), terminated, truncated, info
+
+    def _unique_id(self, given: str | None, index: int) -> str:
+        """The model's id for a call unless it was already used in this episode (tool messages must answer
+        distinct ids), else the deterministic `call_<turn>_<index>` (suffixed in the unlikely event of a clash)."""
+        candidate = given if given and given not in self._ids else call_id(self._turn, index)
+        while candidate in self._ids:
+            candidate += "_"
+        self._ids.add(candidate)
+        return candidate
 
     def _record_turn(self, parsed: ParsedTurn, ids: list[str], results: list[Any]) -> None:
         message: dict[str, Any] = {"role": "assistant", "content": parsed.content}

@@ -190,3 +190,15 @@ def test_registration(tmp_path):
         register_tasks("bad name", path)
     with pytest.raises(gym.error.NameNotFound, match="Did you mean: `from-file`"):
         gym.make("ToolEnv/from-fil")
+
+
+def test_call_ids_are_unique_within_an_episode():
+    env = ToolEnv([multi_hop()], trust_code=True)
+    env.reset(seed=0)
+    call = {"id": "x", "type": "function", "function": {"name": "flight_destination",
+                                                        "arguments": '{"flight_no": "ZX-101"}'}}
+    obs, *_ = env.step({"role": "assistant", "content": "", "tool_calls": [call, call]})
+    obs, *_ = env.step({"role": "assistant", "content": "", "tool_calls": [call]})
+    ids = [m["tool_call_id"] for m in obs if m["role"] == "tool"]
+    assert ids == ["x", "call_0_1", "call_1_0"]
+    assert [c["id"] for m in obs if m["role"] == "assistant" for c in m["tool_calls"]] == ids
