@@ -280,11 +280,15 @@ class Task(_Frozen):
         return [m.model_dump() for m in self.messages]
 
 
+# Sorted, compact, UTF-8. A model dump has no reference cycles, so skipping that check leaves the bytes unchanged.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, check_circular=False)
+_HASHED_INCLUDE = frozenset(HASHED_FIELDS)
+
+
 def compute_content_hash(task: Task) -> str:
     """sha256 over a canonical JSON of the fields that define an episode."""
-    data = task.model_dump(mode="json", include=set(HASHED_FIELDS))
-    blob = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(blob.encode()).hexdigest()
+    data = task.model_dump(mode="json", include=_HASHED_INCLUDE)
+    return hashlib.sha256(_CANONICAL.encode(data).encode()).hexdigest()
 
 
 DEFAULT_INSTRUCTION = (
