@@ -54,9 +54,11 @@ def run_generate(args: argparse.Namespace) -> int:
     for domain in domains:
         for level in levels:
             for index in range(args.n):
-                tasks.append(generate_task(domain, level, index, seed=args.seed, split=args.split))
-                if args.trace:
+                if args.trace:  # the trace holds the deployed task: generate once
                     traces.append(trace_task(domain, level, index, seed=args.seed, split=args.split))
+                    tasks.append(traces[-1].task)
+                else:
+                    tasks.append(generate_task(domain, level, index, seed=args.seed, split=args.split))
                 progress.advance(f"{domain}-L{level}")
     out = save_tasks(tasks, args.out)
     print(f"wrote {len(tasks)} tasks to {out}")
