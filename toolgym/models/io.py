@@ -155,9 +155,7 @@ def _unique_ftrl_id(task: Task, seen: dict[str, int]) -> Task:
     n = 2
     while f"{task.id}-{n}" in seen:
         n += 1
-    copy = task.model_copy(update={"id": f"{task.id}-{n}"})
-    copy._ftrl = task._ftrl  # type: ignore[attr-defined]
-    return copy
+    return task.model_copy(update={"id": f"{task.id}-{n}"})  # private fields (the exact record) come along
 
 
 def _checked(tasks: Iterable[Task]) -> Iterator[Task]:
