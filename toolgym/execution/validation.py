@@ -32,6 +32,8 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
+from toolgym.models.calls import canonical_json
+
 Predicate = Callable[[Any], bool]
 
 # Keywords that only annotate a schema: Draft 2020-12 asserts nothing for them (format included, by default).
@@ -339,7 +341,6 @@ class ArgumentValidator:
 
 
 VALIDATOR_CACHE_SIZE = 2048  # validators kept by canonical schema JSON: generated tools share a few signatures
-_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
 def compile_validator(schema: dict[str, Any]) -> ArgumentValidator:
@@ -349,7 +350,7 @@ def compile_validator(schema: dict[str, Any]) -> ArgumentValidator:
     one validates against its own decoded copy of that JSON, which no caller can mutate.
     """
     try:
-        key = _CANONICAL_JSON(schema)
+        key = canonical_json(schema)
     except (TypeError, ValueError, RecursionError):  # not JSON (an odd key or value): compile it as it is
         return _compile_validator(schema)
     return _cached_validator(key)

@@ -38,6 +38,14 @@ def json_text(value: Any) -> str:
     return "".join(_C_ENCODER(value, 0))
 
 
+_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted-key, compact, UTF-8 JSON: values equal as JSON give equal text (content hashes, cache keys)."""
+    return _CANONICAL_ENCODER.encode(value)
+
+
 @dataclass(frozen=True, slots=True)
 class ToolCall:
     """One tool call. `arguments` is the JSON text as the model wrote it (OpenAI wire form); it may be invalid

@@ -20,6 +20,8 @@ from typing import Any, Literal
 import jsonschema
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from toolgym.models.calls import canonical_json
+
 TOOL_NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
 _TOOL_NAME = re.compile(TOOL_NAME_PATTERN)
 
@@ -83,7 +85,6 @@ class FunctionSpec(_Frozen):
 # on the values inside enum/const/default/examples (the meta-schema accepts any JSON there), so those are blanked,
 # nor on which names a string array (`required`) lists, only on their number and which of them are equal.
 SCHEMA_CACHE_SIZE = 4096
-_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 _BLANKED = {"description": "", "title": "", "default": None, "const": None, "$comment": ""}
 # Keywords whose value maps *names* (not keywords) to subschemas.
 _NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
@@ -140,7 +141,7 @@ _UNKNOWN = object()
 
 def _shape_verdict(node: Any) -> Problem | None:
     try:
-        shape_json = _CANONICAL_JSON(_schema_shape(node))
+        shape_json = canonical_json(_schema_shape(node))
     except (TypeError, ValueError, RecursionError):  # not JSON (a set, mixed key types): check it uncached
         return _meta_problem(node)
     return _shape_problem(shape_json)
@@ -280,15 +281,13 @@ class Task(_Frozen):
         return [m.model_dump() for m in self.messages]
 
 
-# Sorted, compact, UTF-8. A model dump has no reference cycles, so skipping that check leaves the bytes unchanged.
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, check_circular=False)
 _HASHED_INCLUDE = frozenset(HASHED_FIELDS)
 
 
 def compute_content_hash(task: Task) -> str:
     """sha256 over a canonical JSON of the fields that define an episode."""
     data = task.model_dump(mode="json", include=_HASHED_INCLUDE)
-    return hashlib.sha256(_CANONICAL.encode(data).encode()).hexdigest()
+    return hashlib.sha256(canonical_json(data).encode()).hexdigest()
 
 
 DEFAULT_INSTRUCTION = (
