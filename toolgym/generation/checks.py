@@ -12,7 +12,7 @@ from toolgym.execution.trusted import TrustedExecutor
 from toolgym.generation.levels import LevelConfig, level_config
 from toolgym.generation.measure import measure_task
 from toolgym.models.calls import ToolCall
-from toolgym.models.task import GoldCall, Task
+from toolgym.models.task import GoldCall, Task, tools_json
 from toolgym.reward.matching import strict_match, tokens
 
 REPLAY_TIMEOUT_S = 5.0  # generated lookups take microseconds; anything near this is a broken tool
@@ -68,7 +68,7 @@ def _could_match(answer: str, flat_text: str) -> bool:
 
 def leak_problems(task: Task) -> list[str]:
     """Answers (sub-answers and final) found, token-bounded, in the question, messages or tool documents."""
-    documents = task.model_dump_json(include={"tools"})  # serialized in pydantic-core: 4x faster than json.dumps
+    documents = tools_json(task.tools)  # remembered per tool spec: generated tasks share theirs
     shown = "\n".join([task.question, *(m.content for m in task.messages), documents])
     flat = shown.casefold().replace(",", "")
     answers = [a for answers in task.expected.values() for a in answers] + [task.answer]

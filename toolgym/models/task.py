@@ -21,6 +21,7 @@ import jsonschema
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from toolgym.models.calls import canonical_json
+from toolgym.models.memo import IdentityMemo
 
 TOOL_NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
 _TOOL_NAME = re.compile(TOOL_NAME_PATTERN)
@@ -281,13 +282,30 @@ class Task(_Frozen):
         return [m.model_dump() for m in self.messages]
 
 
-_HASHED_INCLUDE = frozenset(HASHED_FIELDS)
+_HASHED_INCLUDE = frozenset(HASHED_FIELDS) - {"tools"}  # the tools' text is remembered: see tools_json
+TOOL_JSON_MEMO_SIZE = 4096
+_TOOL_JSON: IdentityMemo[str] = IdentityMemo(TOOL_JSON_MEMO_SIZE)
+
+
+def tools_json(tools: tuple[ToolSpec, ...]) -> str:
+    """The canonical JSON of a list of tool documents. Each document's text is remembered per (frozen) spec:
+    generated tasks share their specs, and encoding them is most of the cost of hashing a task."""
+    texts = [_TOOL_JSON.get(None, (spec,), lambda spec=spec: canonical_json(spec.model_dump(mode="json")))
+             for spec in tools]
+    return "[" + ",".join(texts) + "]"
 
 
 def compute_content_hash(task: Task) -> str:
-    """sha256 over a canonical JSON of the fields that define an episode."""
-    data = task.model_dump(mode="json", include=_HASHED_INCLUDE)
-    return hashlib.sha256(canonical_json(data).encode()).hexdigest()
+    """sha256 over a canonical JSON of the fields that define an episode.
+
+    Canonical JSON is compositional (sorted keys, fixed separators, no whitespace), so the text is joined from
+    each field's own: the same bytes as `canonical_json` of the whole `model_dump`, with the tools' text reused.
+    """
+    parts = {name: canonical_json(value)
+             for name, value in task.model_dump(mode="json", include=_HASHED_INCLUDE).items()}
+    parts["tools"] = tools_json(task.tools)
+    text = "{" + ",".join(f"{canonical_json(name)}:{parts[name]}" for name in sorted(parts)) + "}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 DEFAULT_INSTRUCTION = (

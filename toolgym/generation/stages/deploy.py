@@ -18,7 +18,19 @@ from toolgym.generation.context import GenerationContext
 from toolgym.generation.models import FIELD_PARAM, FINAL_ID, Param, ScaledToolset, SubQuestion, ToolDocument
 from toolgym.generation.stages.errors import GenerationRejected
 from toolgym.generation.version import GENERATOR_VERSION
-from toolgym.models.task import GoldCall, Provenance, Task, opening_messages
+from toolgym.models.memo import IdentityMemo
+from toolgym.models.task import GoldCall, Provenance, Task, ToolSpec, opening_messages
+
+SPEC_MEMO_SIZE = 4096
+_SPECS: IdentityMemo[ToolSpec] = IdentityMemo(SPEC_MEMO_SIZE)
+
+
+def tool_spec(doc: ToolDocument) -> ToolSpec:
+    """The validated tool document of `doc`. Documents recur across tasks (with other `serves`), so the spec is
+    remembered per name, description and parameter objects: tasks share it, and with it its schema check, its
+    canonical JSON and its argument validator."""
+    return _SPECS.get((doc.name, doc.description), doc.params, lambda: ToolSpec.model_validate(tool_schema(doc)))
+
 
 def tool_schema(doc: ToolDocument) -> dict[str, Any]:
     """The OpenAI function document of `doc`."""
@@ -73,7 +85,7 @@ def assemble(scaled: ScaledToolset, code: dict[str, str], ctx: GenerationContext
     return Task(
         id=f"{ctx.domain}-L{ctx.level}-{ctx.split}-s{ctx.seed}-{ctx.index}",
         question=question, messages=opening_messages(question),
-        tools=[tool_schema(docs[name]) for name in scaled.order], code=code,
+        tools=[tool_spec(docs[name]) for name in scaled.order], code=code,
         expected={name: tuple(answers) for name, answers in expected.items()}, answer=scaled.scenario.answer,
         scenario=scaled.scenario.kind, domain=ctx.domain, level=ctx.level, split=ctx.split,
         gold_plan=tuple(turns),

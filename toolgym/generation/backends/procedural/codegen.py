@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from typing import Any
 
 from toolgym.generation.backends.procedural import calculator
 from toolgym.generation.context import GenerationContext
-from toolgym.generation.domains import Domain, get_domain
+from toolgym.generation.domains import Domain, EntityKind, get_domain
 from toolgym.generation.models import Deployment, Param, Scenario, ScaledToolset, ToolDocument, Value
+from toolgym.models.memo import IdentityMemo
 
 # Tool code is specialized per tool, the way a person (or an LLM) writes it: one guard per parameter that needs
 # one. Data is embedded as JSON text because compiling one string constant is several times cheaper than a
@@ -73,17 +75,15 @@ def param_rule(param: Param) -> tuple[str, Any]:
 
 def guard_source(param: Param) -> str:
     """The lines refusing a missing or invalid value of `param` (empty when any value goes)."""
-    return _guard_source(param.name, param.required, *param_rule(param))
-
-
-def _guard_source(name: str, required: bool, kind: str, rule: Any) -> str:
-    source = MISSING.format(n=name) if required else ""
+    source = MISSING.format(n=param.name) if param.required else ""
+    kind, rule = param_rule(param)
     if kind in GUARDS:
         condition, message = GUARDS[kind]
         low, high = rule if kind == "range" else (None, None)
         listed = " | ".join(rule) if kind in ("choice", "items") else ""
-        fill = {"n": name, "rule": rule, "lo": low, "hi": high, "listed": listed}
-        source += GUARD_TEMPLATE.format(n=name, condition=condition.format(**fill), message=message.format(**fill))
+        fill = {"n": param.name, "rule": rule, "lo": low, "hi": high, "listed": listed}
+        source += GUARD_TEMPLATE.format(n=param.name, condition=condition.format(**fill),
+                                        message=message.format(**fill))
     return source
 
 
@@ -96,47 +96,42 @@ def _table(doc: ToolDocument, scenario: Scenario, domain: Domain, rng: random.Ra
            ) -> dict[str, tuple[str, dict[str, Value]]]:
     """Entity key -> (name, {field: value}); fresh values when `rng` is given (near-duplicates)."""
     kind = domain.kind(doc.kind or "")
-    table = {}
-    for entity in scenario.world[kind.noun]:
-        values = {f: entity.values[f] for f in doc.fields}
-        if rng is not None:
-            values = {f: _redraw(domain, kind.noun, f, v, scenario, rng) for f, v in values.items()}
-        table[entity.name.lower()] = (entity.name, values)
-    return table
+    entities, fields = scenario.world[kind.noun], doc.fields
+    if rng is None:
+        return {e.name.lower(): (e.name, {f: e.values[f] for f in fields}) for e in entities}
+    draws = [_drawer(domain, kind, field, scenario) for field in fields]
+    return {e.name.lower(): (e.name, {f: draw(rng) for f, draw in zip(fields, draws)}) for e in entities}
 
 
-def _redraw(domain: Domain, noun: str, field: str, value: Value, scenario: Scenario, rng: random.Random) -> Value:
-    kind = domain.kind(noun)
+def _drawer(domain: Domain, kind: EntityKind, field: str, scenario: Scenario
+            ) -> Callable[[random.Random], Value]:
+    """How a near-duplicate draws a fresh value of `field`: another entity of the linked kind, or an attribute."""
     if kind.is_link(field):
-        return rng.choice([e.name for e in scenario.world[domain.next_kind(noun).noun]])
-    return kind.attribute(field).draw(rng)
+        names = [e.name for e in scenario.world[domain.next_kind(kind.noun).noun]]
+        return lambda rng: rng.choice(names)
+    return kind.attribute(field).draw
 
 
 def lookup_source(doc: ToolDocument, scenario: Scenario, domain: Domain, rng: random.Random) -> str:
     """The module source of one lookup tool: its data, then its function."""
     fresh = rng if doc.variant == "near_duplicate" else None
-    table = {key: list(row) for key, row in _table(doc, scenario, domain, fresh).items()}
+    table = _table(doc, scenario, domain, fresh)
     field = "field" if doc.merged else repr(doc.fields[0])
-    params = [(p.name, p.required, *param_rule(p), _default(p)) for p in doc.params]
-    key = (doc.name, field, repr(params))  # repr, not the tuples: a rule (0, 1) must not stand for (0.0, 1.0)
-    function = _FUNCTIONS.get(key)
-    if function is None:
-        if len(_FUNCTIONS) >= FUNCTION_CACHE_SIZE:
-            _FUNCTIONS.clear()
-        function = _FUNCTIONS[key] = _function_source(doc.name, field, params)
+    # a tool's function recurs across tasks (stable signatures of shared parameter objects): write it once
+    function = _FUNCTIONS.get((doc.name, field), doc.params, lambda: function_source(doc.name, field, doc.params))
     return HEADER_TEMPLATE.format(noun=doc.kind, table=_json(table)) + function
 
 
-FUNCTION_CACHE_SIZE = 4096
-_FUNCTIONS: dict[tuple[str, str, str], str] = {}  # a tool's function recurs across tasks (stable signatures)
+FUNCTION_MEMO_SIZE = 4096
+_FUNCTIONS: IdentityMemo[str] = IdentityMemo(FUNCTION_MEMO_SIZE)
 
 
-def _function_source(name: str, field: str, params: list[tuple[str, bool, str, Any, str]]) -> str:
-    """The function of a lookup tool from (name, required, check kind, rule, default text) per parameter."""
-    signature = ", ".join(f"{p[0]}={p[4]}" for p in params)
+def function_source(name: str, field: str, params: tuple[Param, ...]) -> str:
+    """The function of a lookup tool: its signature, a guard per parameter, the lookup of `field` (source text)."""
+    signature = ", ".join(f"{p.name}={_default(p)}" for p in params)
     return (SIGNATURE_TEMPLATE.format(name=name, signature=signature)
-            + "".join(_guard_source(*p[:4]) for p in params)
-            + BODY_TEMPLATE.format(subject=params[0][0], field=field))
+            + "".join(guard_source(p) for p in params)
+            + BODY_TEMPLATE.format(subject=params[0].name, field=field))
 
 
 def _json(value: Any) -> str:

@@ -39,13 +39,19 @@ def lookup_document(kind: EntityKind, field: str, serves: tuple[str, ...] = ()) 
 def merged_document(kind: EntityKind, fields: tuple[str, ...], serves: tuple[str, ...]) -> ToolDocument:
     """A lookup serving several fields of one kind, selected by a required `field` enum."""
     choices = "; ".join(f"'{f}': {field_description(kind, f)}" for f in fields)
-    selector = Param(name=FIELD_PARAM, type_class="enum", description="Which information to return.",
-                     schema={"type": "string", "enum": list(fields)}, required=True)
     return ToolDocument(name=f"get_{kind.noun}_info", role="lookup", kind=kind.noun, fields=fields,
                         description=f"Look up information about a {kind.label}. Fields: {choices}.",
-                        params=(subject_param(kind), selector), serves=serves)
+                        params=(subject_param(kind), field_selector(fields)), serves=serves)
 
 
+@lru_cache(maxsize=1024)
+def field_selector(fields: tuple[str, ...]) -> Param:
+    """The required `field` enum of a merged lookup."""
+    return Param(name=FIELD_PARAM, type_class="enum", description="Which information to return.",
+                 schema={"type": "string", "enum": list(fields)}, required=True)
+
+
+@lru_cache(maxsize=16)
 def calculator_document(serves: tuple[str, ...] = (FINAL_ID,)) -> ToolDocument:
     """The aggregation tool's document."""
     params = tuple(Param(name=name, type_class="enum" if name == "operation" else "array",
