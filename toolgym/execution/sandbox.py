@@ -78,7 +78,7 @@ from toolgym.errors import ToolgymError
 from toolgym.execution.base import DEFAULT_TIMEOUT_S
 from toolgym.execution.render import describe_exception, error_message
 from toolgym.execution.arguments import admitted_arguments, unknown_tool
-from toolgym.execution.validation import ArgumentValidator, compile_validator
+from toolgym.execution.validation import ArgumentValidator, tool_validator
 from toolgym.models.calls import ToolCall, ToolResult
 from toolgym.models.task import Task
 
@@ -409,7 +409,7 @@ def _prepare(task: Task) -> dict[str, _Tool]:
     for spec in task.tools:
         key = f"{task.content_hash}:{spec.name}"
         try:
-            tools[spec.name] = _Tool(compile_validator(spec.function.parameters), None, task.code[spec.name], key)
+            tools[spec.name] = _Tool(tool_validator(spec), None, task.code[spec.name], key)
         except Exception as e:  # a schema jsonschema cannot load: the tool is unusable, the task still runs
             tools[spec.name] = _Tool(None, f"tool schema cannot be used: {describe_exception(e)}", "", key)
     return tools

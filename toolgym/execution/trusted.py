@@ -36,9 +36,9 @@ from typing import Any
 from toolgym.execution.arguments import admitted_arguments, unknown_tool
 from toolgym.execution.base import DEFAULT_TIMEOUT_S
 from toolgym.execution.render import describe_exception, error_message, render
-from toolgym.execution.validation import ArgumentValidator, compile_validator
+from toolgym.execution.validation import ArgumentValidator, tool_validator
 from toolgym.models.calls import ToolCall, ToolResult
-from toolgym.models.task import Task
+from toolgym.models.task import Task, ToolSpec
 
 CACHE_SIZE = 256            # compiled tasks kept; a training set cycles through far fewer per worker
 CODE_CACHE_SIZE = 2048      # code objects kept by (tool name, source piece): shared pieces compile once
@@ -150,10 +150,11 @@ def _load_module(name: str, source: str) -> types.ModuleType:
     return module
 
 
-def compile_tool(name: str, source: str, schema: dict[str, Any]) -> CompiledTool:
+def compile_tool(spec: ToolSpec, source: str) -> CompiledTool:
     """Compile one tool; a broken source or schema yields a tool whose `problem` is reported at call time."""
+    name = spec.name
     try:
-        validator = compile_validator(schema)
+        validator = tool_validator(spec)
     except Exception as e:  # a schema jsonschema cannot even load: the tool is unusable, the task still loads
         return CompiledTool(name, None, None, None, f"tool schema cannot be used: {describe_exception(e)}")
     try:
@@ -176,7 +177,7 @@ class CompiledTask(Mapping[str, CompiledTool]):
     __slots__ = ("_sources", "_tools", "_lock")
 
     def __init__(self, task: Task) -> None:
-        self._sources = {spec.name: (task.code[spec.name], spec.function.parameters) for spec in task.tools}
+        self._sources = {spec.name: (spec, task.code[spec.name]) for spec in task.tools}
         self._tools: dict[str, CompiledTool] = {}
         self._lock = threading.Lock()
 
@@ -189,8 +190,7 @@ class CompiledTask(Mapping[str, CompiledTool]):
     def __getitem__(self, name: str) -> CompiledTool:
         tool = self._tools.get(name)
         if tool is None:
-            source, schema = self._sources[name]
-            compiled = compile_tool(name, source, schema)  # outside the lock: module code may be slow to run
+            compiled = compile_tool(*self._sources[name])  # outside the lock: module code may be slow to run
             with self._lock:
                 tool = self._tools.setdefault(name, compiled)
         return tool

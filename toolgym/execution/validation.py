@@ -33,6 +33,8 @@ import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from toolgym.models.calls import canonical_json
+from toolgym.models.memo import IdentityMemo
+from toolgym.models.task import ToolSpec
 
 Predicate = Callable[[Any], bool]
 
@@ -354,6 +356,15 @@ def compile_validator(schema: dict[str, Any]) -> ArgumentValidator:
     except (TypeError, ValueError, RecursionError):  # not JSON (an odd key or value): compile it as it is
         return _compile_validator(schema)
     return _cached_validator(key)
+
+
+def tool_validator(spec: ToolSpec) -> ArgumentValidator:
+    """`compile_validator` of the tool's parameters, remembered per (frozen) spec: generated tasks share their
+    specs, and this skips encoding the schema to find its validator."""
+    return _SPEC_VALIDATORS.get(None, (spec,), lambda: compile_validator(spec.function.parameters))
+
+
+_SPEC_VALIDATORS: IdentityMemo[ArgumentValidator] = IdentityMemo(VALIDATOR_CACHE_SIZE)
 
 
 @functools.lru_cache(maxsize=VALIDATOR_CACHE_SIZE)

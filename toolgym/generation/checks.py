@@ -12,8 +12,9 @@ from toolgym.execution.trusted import TrustedExecutor
 from toolgym.generation.levels import LevelConfig, level_config
 from toolgym.generation.measure import measure_task
 from toolgym.models.calls import ToolCall
-from toolgym.models.task import GoldCall, Task, tools_json
-from toolgym.reward.matching import strict_match, tokens
+from toolgym.models.memo import IdentityMemo
+from toolgym.models.task import GoldCall, Task, ToolSpec, tool_json, tools_json
+from toolgym.reward.matching import strict_match, tokenize, tokens
 
 REPLAY_TIMEOUT_S = 5.0  # generated lookups take microseconds; anything near this is a broken tool
 
@@ -57,24 +58,32 @@ def replay_problems(task: Task) -> list[str]:
     return problems
 
 
-def _could_match(answer: str, flat_text: str) -> bool:
-    """A cheap necessary condition for `strict_match(answer, text)`: every token of the answer occurs as a plain
-    substring of the casefolded, comma-free text (numbers in canonical form, as matching compares them)."""
-    for token in tokens(answer):
-        if token not in flat_text and not (token.startswith("0.") and token[1:] in flat_text):
-            return False
-    return True
+VOCABULARY_MEMO_SIZE = 4096
+_VOCABULARIES: IdentityMemo[frozenset[str]] = IdentityMemo(VOCABULARY_MEMO_SIZE)
+
+
+def _vocabulary(spec: ToolSpec) -> frozenset[str]:
+    """The tokens of a tool document's text, remembered per spec (tasks share their specs)."""
+    return _VOCABULARIES.get(None, (spec,), lambda: frozenset(tokenize(tool_json(spec)).key.split()))
 
 
 def leak_problems(task: Task) -> list[str]:
     """Answers (sub-answers and final) found, token-bounded, in the question, messages or tool documents."""
-    documents = tools_json(task.tools)  # remembered per tool spec: generated tasks share theirs
-    shown = "\n".join([task.question, *(m.content for m in task.messages), documents])
-    flat = shown.casefold().replace(",", "")
+    texts = [task.question, *(m.content for m in task.messages)]
+    flat = "\n".join(texts).casefold().replace(",", "")
+    vocabularies = [_vocabulary(spec) for spec in task.tools]
+
+    def could_occur(token: str) -> bool:  # in the casefolded, comma-free texts (".5" for "0.5") or in a document
+        return (token in flat or (token.startswith("0.") and token[1:] in flat)
+                or any(token in vocabulary for vocabulary in vocabularies))
+
+    # a cheap necessary condition first: in the common, leak-free case nothing is tokenized but the answers
     answers = [a for answers in task.expected.values() for a in answers] + [task.answer]
-    # the substring pre-check skips tokenizing the (large) documents in the common, leak-free case
-    return [f"answer {a!r} leaks into the question or tool documents" for a in dict.fromkeys(answers)
-            if _could_match(a, flat) and strict_match(a, shown)]
+    suspects = [a for a in dict.fromkeys(answers) if all(map(could_occur, tokens(a)))]
+    if not suspects:
+        return []
+    shown = "\n".join([*texts, tools_json(task.tools)])
+    return [f"answer {a!r} leaks into the question or tool documents" for a in suspects if strict_match(a, shown)]
 
 
 def _outside(name: str, values: tuple[int, ...], bounds: tuple[int, int]) -> list[str]:

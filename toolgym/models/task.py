@@ -287,12 +287,15 @@ TOOL_JSON_MEMO_SIZE = 4096
 _TOOL_JSON: IdentityMemo[str] = IdentityMemo(TOOL_JSON_MEMO_SIZE)
 
 
+def tool_json(spec: ToolSpec) -> str:
+    """The canonical JSON of a tool document, remembered per (frozen) spec: generated tasks share their specs,
+    and encoding them is most of the cost of hashing a task."""
+    return _TOOL_JSON.get(None, (spec,), lambda: canonical_json(spec.model_dump(mode="json")))
+
+
 def tools_json(tools: tuple[ToolSpec, ...]) -> str:
-    """The canonical JSON of a list of tool documents. Each document's text is remembered per (frozen) spec:
-    generated tasks share their specs, and encoding them is most of the cost of hashing a task."""
-    texts = [_TOOL_JSON.get(None, (spec,), lambda spec=spec: canonical_json(spec.model_dump(mode="json")))
-             for spec in tools]
-    return "[" + ",".join(texts) + "]"
+    """The canonical JSON of a list of tool documents."""
+    return "[" + ",".join(map(tool_json, tools)) + "]"
 
 
 def compute_content_hash(task: Task) -> str:

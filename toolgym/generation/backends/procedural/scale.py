@@ -19,6 +19,7 @@ from toolgym.generation.domains import Domain, ParamSpec, get_domain
 from toolgym.generation.domains.params import GENERIC_PARAMS
 from toolgym.generation.levels import LEVELS, LevelConfig, level_config
 from toolgym.generation.models import Param, ScaledToolset, Toolset, ToolDocument
+from toolgym.models.memo import IdentityMemo
 
 SIGNATURE_VARIANTS = 3  # signatures per (tool, level): stable like an API's, yet varied across tasks
 NEAR_DUPLICATE_PATTERNS = ("fetch_{rest}", "{name}_v2", "lookup_{rest}", "{name}_cached")
@@ -66,10 +67,14 @@ def expand_params(tool: ToolDocument, domain: Domain, config: LevelConfig, rng: 
            rng.randrange(SIGNATURE_VARIANTS))
     if key not in _SIGNATURES:
         _SIGNATURES[key] = added_params(tool, domain, config, random.Random(stable_seed("signature", *key)))
-    return tool.model_copy(update={"params": tool.params + _SIGNATURES[key]})
+    added = _SIGNATURES[key]
+    # documents come from caches and signatures are few, so the same expansion recurs: share it (see tool_spec)
+    return _EXPANDED.get(None, (tool, added), lambda: tool.model_copy(update={"params": tool.params + added}))
 
 
 _SIGNATURES: dict[tuple[object, ...], tuple[Param, ...]] = {}  # finite: domains x tools x levels x variants
+MEMO_SIZE = 4096
+_EXPANDED: IdentityMemo[ToolDocument] = IdentityMemo(MEMO_SIZE)
 
 
 def added_params(tool: ToolDocument, domain: Domain, config: LevelConfig, rng: random.Random
@@ -87,6 +92,13 @@ def added_params(tool: ToolDocument, domain: Domain, config: LevelConfig, rng: r
 
 def near_duplicate(tool: ToolDocument, domain: Domain, pattern: str) -> ToolDocument:
     """A distractor named like `tool`, serving the same fields with archived (different) values."""
+    return _NEAR.get((tool.name, tool.fields, pattern), tool.params, lambda: _near_duplicate(tool, domain, pattern))
+
+
+_NEAR: IdentityMemo[ToolDocument] = IdentityMemo(MEMO_SIZE)
+
+
+def _near_duplicate(tool: ToolDocument, domain: Domain, pattern: str) -> ToolDocument:
     rest = tool.name[len("get_"):] if tool.name.startswith("get_") else tool.name
     kind = domain.kind(tool.kind or "")
     what = " and ".join(field_description(kind, f) for f in tool.fields)
@@ -94,26 +106,31 @@ def near_duplicate(tool: ToolDocument, domain: Domain, pattern: str) -> ToolDocu
                                    "description": NEAR_DUPLICATE_NOTE.format(what), "variant": "near_duplicate"})
 
 
+Candidate = ToolDocument | tuple[ToolDocument, str]  # a plain lookup, or (needed lookup, near-duplicate pattern)
+
+
 def distractor_candidates(toolset: Toolset, domain: Domain, config: LevelConfig
-                          ) -> tuple[list[ToolDocument], list[ToolDocument]]:
-    """(plain lookups no needed tool covers, near-duplicates of needed lookups)."""
+                          ) -> tuple[list[ToolDocument], list[tuple[ToolDocument, str]]]:
+    """(plain lookups no needed tool covers, (needed lookup, name pattern) of each possible near-duplicate)."""
     covered = {(t.kind, f) for t in toolset.tools for f in t.fields}
     plain = [lookup_document(kind, field) for kind in domain.kinds for field in kind.fields
              if (kind.noun, field) not in covered]
     if not config.near_duplicates:
         return plain, []
     lookups = [t for t in toolset.tools if t.role == "lookup"]
-    return plain, [near_duplicate(t, domain, p) for t in lookups for p in NEAR_DUPLICATE_PATTERNS]
+    return plain, [(t, p) for t in lookups for p in NEAR_DUPLICATE_PATTERNS]
 
 
 def choose_distractors(toolset: Toolset, domain: Domain, config: LevelConfig, rng: random.Random
                        ) -> list[ToolDocument]:
-    """Between the level's bounds of distractors, at least one near-duplicate where the level has them."""
+    """Between the level's bounds of distractors, at least one near-duplicate where the level has them
+    (near-duplicates are built only once chosen)."""
     plain, near = distractor_candidates(toolset, domain, config)
     count = rng.randint(*config.distractors)
-    chosen = [rng.choice(near)] if near and count else []
+    chosen: list[Candidate] = [rng.choice(near)] if near and count else []
     rest = [d for d in plain + near if all(d is not c for c in chosen)]  # candidates are distinct: `is` is enough
-    return chosen + rng.sample(rest, min(count - len(chosen), len(rest)))
+    picked = chosen + rng.sample(rest, min(count - len(chosen), len(rest)))
+    return [near_duplicate(d[0], domain, d[1]) if isinstance(d, tuple) else d for d in picked]
 
 
 def scale(toolset: Toolset, ctx: GenerationContext) -> ScaledToolset:
