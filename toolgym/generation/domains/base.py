@@ -75,8 +75,10 @@ class EntityKind:
     params: tuple[ParamSpec, ...] = ()  # optional parameters only this kind's tools may gain
 
     def __post_init__(self) -> None:
-        # kinds key the documents' caches: hash the (immutable) fields once, not at every lookup
+        # kinds key the documents' caches and are read for every task: derive what is asked for often once
         object.__setattr__(self, "_hash", hash((self.noun, self.name_style, self.attributes, self.link, self.params)))
+        object.__setattr__(self, "_fields",
+                           tuple(a.name for a in self.attributes) + ((self.link.name,) if self.link else ()))
 
     def __hash__(self) -> int:
         return self._hash  # type: ignore[attr-defined, no-any-return]
@@ -89,7 +91,7 @@ class EntityKind:
     @property
     def fields(self) -> tuple[str, ...]:
         """Every field a lookup can read: the attributes, then the link."""
-        return tuple(a.name for a in self.attributes) + ((self.link.name,) if self.link else ())
+        return self._fields  # type: ignore[attr-defined, no-any-return]
 
     def is_link(self, field: str) -> bool:
         """Whether `field` is this kind's link (its value names an entity of the next kind)."""

@@ -112,8 +112,8 @@ def _drawer(domain: Domain, kind: EntityKind, field: str, scenario: Scenario
     return kind.attribute(field).draw
 
 
-def lookup_source(doc: ToolDocument, scenario: Scenario, domain: Domain, rng: random.Random) -> str:
-    """The module source of one lookup tool: its data, then its function."""
+def lookup_source(doc: ToolDocument, scenario: Scenario, domain: Domain, rng: random.Random | None) -> str:
+    """The module source of one lookup tool: its data, then its function (`rng` draws a near-duplicate's data)."""
     fresh = rng if doc.variant == "near_duplicate" else None
     table = _table(doc, scenario, domain, fresh)
     field = "field" if doc.merged else repr(doc.fields[0])
@@ -143,10 +143,12 @@ _COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).enco
 
 def deploy(scaled: ScaledToolset, ctx: GenerationContext) -> Deployment:
     """Stage 5 of the procedural backend: source for every needed tool and distractor."""
-    rng = ctx.rng("deploy")
+    docs = scaled.tools + scaled.distractors
+    # only near-duplicates draw (their tables); seeding a generator costs more than writing a simple tool
+    rng = ctx.rng("deploy") if any(d.variant == "near_duplicate" for d in docs) else None
     domain = get_domain(scaled.scenario.domain)
     code = {}
-    for doc in scaled.tools + scaled.distractors:
+    for doc in docs:
         if doc.role == "aggregate":
             code[doc.name] = calculator.CALCULATOR_SOURCE
         else:

@@ -38,7 +38,6 @@ def generalize(domain: Domain, tool: ToolDocument, rng: random.Random) -> ToolDo
 
 def integrate(documents: Documents, ctx: GenerationContext) -> Toolset:
     """Stage 3 of the procedural backend."""
-    rng = ctx.rng("integrate")
     scenario = documents.scenario
     domain = get_domain(scenario.domain)
     groups: dict[str, list[ToolDocument]] = {}
@@ -48,8 +47,10 @@ def integrate(documents: Documents, ctx: GenerationContext) -> Toolset:
     tools = [_merge_group(domain, group) for group in groups.values()]
     missing = level_config(scenario.level).min_merged - sum(t.merged for t in tools)
     single = [i for i, t in enumerate(tools) if not t.merged]
-    for i in rng.sample(single, min(max(missing, 0), len(single))):
-        tools[i] = generalize(domain, tools[i], rng)
+    if missing > 0 and single:  # seeding a generator costs more than the rest of this stage: only when needed
+        rng = ctx.rng("integrate")
+        for i in rng.sample(single, min(missing, len(single))):
+            tools[i] = generalize(domain, tools[i], rng)
     tools += others
     assignment = {s: t.name for t in tools for s in t.serves}
     return Toolset(scenario=scenario, tools=tuple(tools), assignment=assignment)

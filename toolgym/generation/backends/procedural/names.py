@@ -19,8 +19,8 @@ _SYLLABLE_TABLE = tuple(o + v + c for o in ONSETS for v in VOWELS for c in CODAS
 
 def invent_word(rng: random.Random) -> str:
     """A capitalized word of two or three syllables, e.g. 'Zelmora'."""
-    count = rng.choice(SYLLABLES)
-    return "".join(rng.choice(_SYLLABLE_TABLE) for _ in range(count)).capitalize()
+    choice = rng.choice
+    return "".join([choice(_SYLLABLE_TABLE) for _ in range(choice(SYLLABLES))]).capitalize()
 
 
 def invent_unique(rng: random.Random, taken: set[str]) -> str:
