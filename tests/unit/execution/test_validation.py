@@ -5,7 +5,8 @@ import re
 import pytest
 
 from toolgym.execution import compile_validator
-from toolgym.execution.validation import MAX_MESSAGE_CHARS, json_equal
+from toolgym.execution.validation import MAX_MESSAGE_CHARS, json_equal, tool_validator
+from toolgym.models.task import ToolSpec
 
 WEATHER = {
     "type": "object",
@@ -23,6 +24,7 @@ WEATHER = {
     "required": ["city"],
     "additionalProperties": False,
 }
+from toolgym.models.task import ToolSpec
 
 
 @pytest.fixture(scope="module")
@@ -151,3 +153,13 @@ def test_validators_are_shared_by_schemas_equal_as_json():
     assert compile_validator(float_bound) is not compile_validator(schema)
     schema["properties"]["n"]["minimum"] = 5  # the cached validator holds its own copy of the schema
     assert compile_validator(reordered).check({"n": 2}) is None
+
+
+def test_a_spec_keeps_its_validator_and_an_equal_spec_validates_alike():
+    spec = ToolSpec.model_validate({"function": {"name": "f", "parameters": {
+        "type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}}})
+    twin = ToolSpec.model_validate(spec.model_dump())
+    assert tool_validator(spec) is tool_validator(spec)
+    for validator in (tool_validator(spec), tool_validator(twin)):
+        assert validator.check({"n": 1}) is None
+        assert validator.check({}) == "missing required argument 'n'"

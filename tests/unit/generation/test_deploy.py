@@ -3,7 +3,8 @@ import pytest
 
 from tests.unit.generation.helpers import stage_outputs
 from toolgym.generation.models import Deployment
-from toolgym.generation.stages.deploy import assemble, deploy, tool_schema
+from toolgym.generation import generate_task
+from toolgym.generation.stages.deploy import assemble, deploy, tool_schema, tool_spec
 from toolgym.generation.stages.errors import GenerationRejected
 
 
@@ -57,3 +58,21 @@ def test_assemble_labels_the_task():
     task = assemble(scaled, code, ctx)
     assert (task.domain, task.level, task.split, task.provenance.generator) == ("weather", 3, "train", "procedural")
     assert task.id == "weather-L3-train-s0-5" and task.tool_names == scaled.order
+
+
+def test_tasks_share_the_specs_of_recurring_documents():
+    seen: dict[str, list] = {}
+    for task in (generate_task("travel", 3, i) for i in range(10)):
+        for spec in task.tools:
+            seen.setdefault(spec.openai()["function"]["name"], []).append(spec)
+    recurring = [specs for specs in seen.values() if len(specs) > 1]
+    assert any(spec is specs[0] for specs in recurring for spec in specs[1:])
+    for specs in recurring:  # an equal document is one shared object (its hash text and validator with it)
+        for spec in specs[1:]:
+            assert (spec is specs[0]) == (spec == specs[0])
+
+
+def test_a_document_with_fresh_parameter_objects_gets_an_equal_spec():
+    doc = stage_outputs("travel", 2, 0)[-1].tools[0]
+    fresh = doc.model_copy(update={"params": tuple(p.model_copy() for p in doc.params)})
+    assert tool_spec(fresh) == tool_spec(doc) and tool_spec(fresh) is not tool_spec(doc)

@@ -1,3 +1,4 @@
+import hashlib
 import json
 
 import jsonschema
@@ -7,7 +8,10 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from tests.fixtures.tasks import multi_hop, single_hop
+from toolgym.generation import generate_task
 from toolgym.models import FunctionSpec, Task
+from toolgym.models.calls import canonical_json
+from toolgym.models.task import HASHED_FIELDS
 
 
 def _record(task: Task, **changes) -> dict:
@@ -119,3 +123,33 @@ def test_cached_schema_check_agrees_with_jsonschema(props, top):
     except ValidationError:
         accepted = False
     assert accepted == valid
+
+
+def _whole_dump_hash(task: Task) -> str:
+    """The content hash's definition: sha256 of the canonical JSON of the hashed fields, dumped at once."""
+    data = task.model_dump(mode="json", include=set(HASHED_FIELDS))
+    return hashlib.sha256(canonical_json(data).encode()).hexdigest()
+
+
+@settings(max_examples=25, deadline=None)
+@given(domain=st.sampled_from(["travel", "food", "real_estate"]), level=st.integers(1, 5),
+       index=st.integers(0, 10_000))
+def test_the_hash_joined_from_parts_is_the_hash_of_the_whole_dump(domain, level, index):
+    task = generate_task(domain, level, index)
+    assert task.content_hash == _whole_dump_hash(task)
+
+
+def test_the_hash_of_odd_schemas_and_texts_is_the_hash_of_the_whole_dump():
+    data = _record(single_hop())
+    data["answer"] = "Zürich \u2212 12 \"quoted\" \\ \n 日本"
+    data["tools"][0]["function"]["parameters"]["properties"] = {
+        "é": {"type": "string", "enum": ["ß", "a\"b"]}, "Z": {"type": "number", "default": 1e-7}, "a": {}}
+    task = Task.model_validate(data)
+    assert task.content_hash == _whole_dump_hash(task)
+
+
+def test_a_shared_spec_gives_every_task_the_same_hash_as_a_fresh_one():
+    task = single_hop()
+    shared = Task.model_validate({**_record(task), "tools": list(task.tools)})  # spec objects shared, not copied
+    assert shared.tools[0] is task.tools[0]
+    assert shared.content_hash == task.content_hash == _whole_dump_hash(shared)
