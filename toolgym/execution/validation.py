@@ -364,7 +364,7 @@ def tool_validator(spec: ToolSpec) -> ArgumentValidator:
     return _SPEC_VALIDATORS.get(None, (spec,), lambda: compile_validator(spec.function.parameters))
 
 
-_SPEC_VALIDATORS: IdentityMemo[ArgumentValidator] = IdentityMemo(VALIDATOR_CACHE_SIZE)
+_SPEC_VALIDATORS: IdentityMemo[ArgumentValidator] = IdentityMemo()
 
 
 @functools.lru_cache(maxsize=VALIDATOR_CACHE_SIZE)

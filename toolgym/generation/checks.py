@@ -58,8 +58,7 @@ def replay_problems(task: Task) -> list[str]:
     return problems
 
 
-VOCABULARY_MEMO_SIZE = 4096
-_VOCABULARIES: IdentityMemo[frozenset[str]] = IdentityMemo(VOCABULARY_MEMO_SIZE)
+_VOCABULARIES: IdentityMemo[frozenset[str]] = IdentityMemo()
 
 
 def _vocabulary(spec: ToolSpec) -> frozenset[str]:

@@ -283,8 +283,7 @@ class Task(_Frozen):
 
 
 _HASHED_INCLUDE = frozenset(HASHED_FIELDS) - {"tools"}  # the tools' text is remembered: see tools_json
-TOOL_JSON_MEMO_SIZE = 4096
-_TOOL_JSON: IdentityMemo[str] = IdentityMemo(TOOL_JSON_MEMO_SIZE)
+_TOOL_JSON: IdentityMemo[str] = IdentityMemo()
 
 
 def tool_json(spec: ToolSpec) -> str:

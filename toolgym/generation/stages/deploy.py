@@ -21,8 +21,7 @@ from toolgym.generation.version import GENERATOR_VERSION
 from toolgym.models.memo import IdentityMemo
 from toolgym.models.task import GoldCall, Provenance, Task, ToolSpec, opening_messages
 
-SPEC_MEMO_SIZE = 4096
-_SPECS: IdentityMemo[ToolSpec] = IdentityMemo(SPEC_MEMO_SIZE)
+_SPECS: IdentityMemo[ToolSpec] = IdentityMemo()
 
 
 def tool_spec(doc: ToolDocument) -> ToolSpec:

@@ -122,8 +122,7 @@ def lookup_source(doc: ToolDocument, scenario: Scenario, domain: Domain, rng: ra
     return HEADER_TEMPLATE.format(noun=doc.kind, table=_json(table)) + function
 
 
-FUNCTION_MEMO_SIZE = 4096
-_FUNCTIONS: IdentityMemo[str] = IdentityMemo(FUNCTION_MEMO_SIZE)
+_FUNCTIONS: IdentityMemo[str] = IdentityMemo()
 
 
 def function_source(name: str, field: str, params: tuple[Param, ...]) -> str:

@@ -73,8 +73,7 @@ def expand_params(tool: ToolDocument, domain: Domain, config: LevelConfig, rng: 
 
 
 _SIGNATURES: dict[tuple[object, ...], tuple[Param, ...]] = {}  # finite: domains x tools x levels x variants
-MEMO_SIZE = 4096
-_EXPANDED: IdentityMemo[ToolDocument] = IdentityMemo(MEMO_SIZE)
+_EXPANDED: IdentityMemo[ToolDocument] = IdentityMemo()
 
 
 def added_params(tool: ToolDocument, domain: Domain, config: LevelConfig, rng: random.Random
@@ -95,7 +94,7 @@ def near_duplicate(tool: ToolDocument, domain: Domain, pattern: str) -> ToolDocu
     return _NEAR.get((tool.name, tool.fields, pattern), tool.params, lambda: _near_duplicate(tool, domain, pattern))
 
 
-_NEAR: IdentityMemo[ToolDocument] = IdentityMemo(MEMO_SIZE)
+_NEAR: IdentityMemo[ToolDocument] = IdentityMemo()
 
 
 def _near_duplicate(tool: ToolDocument, domain: Domain, pattern: str) -> ToolDocument:
