@@ -1,6 +1,6 @@
 """Generation throughput per level on one core, and the time of `env.reset` on the train stream.
 
-    python benchmarks/generation.py [--domain travel] [--n 300] [--runs 7] [--breakdown]
+    python benchmarks/generation.py [--domain travel] [--n 1000] [--runs 9] [--breakdown]
 
 Every task counts in full: the five stages, `Task` validation and hashing, the leak check and the gold replay
 with `TrustedExecutor`. Indices are fresh in every run (no task is served from a cache). The process is pinned to
@@ -94,7 +94,7 @@ def main() -> None:
     """Print the throughput and reset time of every level."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--domain", default="travel")
-    parser.add_argument("--n", type=int, default=300, help="tasks per run at L1 (fewer at higher levels)")
+    parser.add_argument("--n", type=int, default=1000, help="tasks per run at L1 (fewer at higher levels)")
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--breakdown", action="store_true")
     args = parser.parse_args()

@@ -127,7 +127,7 @@ def choose_distractors(toolset: Toolset, domain: Domain, config: LevelConfig, rn
     plain, near = distractor_candidates(toolset, domain, config)
     count = rng.randint(*config.distractors)
     chosen: list[Candidate] = [rng.choice(near)] if near and count else []
-    rest = [d for d in plain + near if all(d is not c for c in chosen)]  # candidates are distinct: `is` is enough
+    rest = [d for d in plain + near if d is not chosen[0]] if chosen else plain + near  # distinct: `is` will do
     picked = chosen + rng.sample(rest, min(count - len(chosen), len(rest)))
     return [near_duplicate(d[0], domain, d[1]) if isinstance(d, tuple) else d for d in picked]
 
