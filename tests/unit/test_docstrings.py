@@ -8,7 +8,7 @@ import pytest
 
 import toolgym
 
-SKIPPED = ("toolgym.__main__", "toolgym.cli.__main__", "toolgym.execution._worker")  # entry points: run on import
+SKIPPED = ("toolgym.cli.__main__", "toolgym.execution._worker")  # entry points: they run on import
 MODULES = sorted(m.name for m in pkgutil.walk_packages(toolgym.__path__, "toolgym.") if m.name not in SKIPPED)
 
 
