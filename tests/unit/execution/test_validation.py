@@ -24,7 +24,6 @@ WEATHER = {
     "required": ["city"],
     "additionalProperties": False,
 }
-from toolgym.models.task import ToolSpec
 
 
 @pytest.fixture(scope="module")
