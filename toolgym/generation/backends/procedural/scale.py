@@ -91,7 +91,8 @@ def added_params(tool: ToolDocument, domain: Domain, config: LevelConfig, rng: r
 
 def near_duplicate(tool: ToolDocument, domain: Domain, pattern: str) -> ToolDocument:
     """A distractor named like `tool`, serving the same fields with archived (different) values."""
-    return _NEAR.get((tool.name, tool.fields, pattern), tool.params, lambda: _near_duplicate(tool, domain, pattern))
+    return _NEAR.get((domain.name, tool.name, tool.fields, pattern), tool.params,
+                     lambda: _near_duplicate(tool, domain, pattern))
 
 
 _NEAR: IdentityMemo[ToolDocument] = IdentityMemo()
