@@ -26,7 +26,8 @@ from toolgym.models.memo import IdentityMemo
 TOOL_NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
 _TOOL_NAME = re.compile(TOOL_NAME_PATTERN)
 
-# Fields that define what an episode does; the hash ignores labels (id, split, provenance, domain, level).
+# Fields that define what an episode does; the hash ignores labels (id, split, provenance, domain, level). "tools"
+# must stay the last in sorted order (see compute_content_hash).
 HASHED_FIELDS = ("messages", "tools", "code", "expected", "answer", "scenario", "gold_plan")
 
 
@@ -300,13 +301,12 @@ def tools_json(tools: tuple[ToolSpec, ...]) -> str:
 def compute_content_hash(task: Task) -> str:
     """sha256 over a canonical JSON of the fields that define an episode.
 
-    Canonical JSON is compositional (sorted keys, fixed separators, no whitespace), so the text is joined from
-    each field's own: the same bytes as `canonical_json` of the whole `model_dump`, with the tools' text reused.
+    Canonical JSON is compositional (sorted keys, fixed separators, no whitespace) and "tools" is the last of the
+    hashed fields in key order, so the text is that of the other fields with the tools' own text (remembered per
+    spec) closing it: the same bytes as `canonical_json` of the whole `model_dump`.
     """
-    parts = {name: canonical_json(value)
-             for name, value in task.model_dump(mode="json", include=_HASHED_INCLUDE).items()}
-    parts["tools"] = tools_json(task.tools)
-    text = "{" + ",".join(f"{canonical_json(name)}:{parts[name]}" for name in sorted(parts)) + "}"
+    others = canonical_json(task.model_dump(mode="json", include=_HASHED_INCLUDE))
+    text = f'{others[:-1]},"tools":{tools_json(task.tools)}}}'
     return hashlib.sha256(text.encode()).hexdigest()
 
 

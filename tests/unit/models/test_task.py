@@ -153,3 +153,7 @@ def test_a_shared_spec_gives_every_task_the_same_hash_as_a_fresh_one():
     shared = Task.model_validate({**_record(task), "tools": list(task.tools)})  # spec objects shared, not copied
     assert shared.tools[0] is task.tools[0]
     assert shared.content_hash == task.content_hash == _whole_dump_hash(shared)
+
+
+def test_tools_is_the_last_hashed_field_in_key_order():  # compute_content_hash appends the tools' text last
+    assert max(HASHED_FIELDS) == "tools"
