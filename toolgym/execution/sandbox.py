@@ -3,7 +3,7 @@
 Tool code from a file someone else made, or written by an LLM, runs in pre-started worker processes
 (`_worker.py`), never in the caller's: a call is one round trip of length-prefixed JSON over a pipe (never pickle,
 so a compromised worker cannot run code in the parent). Arguments are decoded and validated against the tool's
-schema here, in the parent (`compile_validator`), before anything is sent. Workers are shared by every executor and
+schema here, in the parent (`tool_validator`), before anything is sent. Workers are shared by every executor and
 env of the process (`shared_pool`), started lazily, replaced when they die, and closed at exit.
 
 What one call is held to, and how a breach comes back (always a `ToolResult`, never an exception; the env, the

@@ -4,7 +4,7 @@ Each tool's source is executed once per task, at the tool's first call, in a fre
 module-level imports, constants and helpers work; compiled tasks are cached by `Task.content_hash`, so resets over
 the same task compile nothing, and code objects by source (see `_module_code`), so code shared by many tasks
 compiles once. A call goes: look up the tool, decode the JSON arguments (unless the parser kept them decoded),
-validate them against the tool's schema (`compile_validator`), call the function under a time limit, render the
+validate them against the tool's schema (`tool_validator`), call the function under a time limit, render the
 return value. Every failure comes back as a `ToolResult` with `error` set; nothing a model writes can make `run`
 raise.
 

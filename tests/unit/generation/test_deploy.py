@@ -64,7 +64,7 @@ def test_tasks_share_the_specs_of_recurring_documents():
     seen: dict[str, list] = {}
     for task in (generate_task("travel", 3, i) for i in range(10)):
         for spec in task.tools:
-            seen.setdefault(spec.openai()["function"]["name"], []).append(spec)
+            seen.setdefault(spec.name, []).append(spec)
     recurring = [specs for specs in seen.values() if len(specs) > 1]
     assert any(spec is specs[0] for specs in recurring for spec in specs[1:])
     for specs in recurring:  # an equal document is one shared object (its hash text and validator with it)
