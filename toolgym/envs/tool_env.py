@@ -115,9 +115,8 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         super().reset(seed=seed)
         index = self._task_index(seed, options or {})
         task = self.tasks[index]
-        if self._executor is None or self.task is None or task.content_hash != self.task.content_hash:
-            self._close_executor()
-            self._executor = self._make_executor(task)
+        self._close_executor()  # one executor per episode: no tool state outlives its episode
+        self._executor = self._make_executor(task)
         self.task = task
         self._verifier = Verifier(task, self.preset)
         self._messages = task.opening_messages()

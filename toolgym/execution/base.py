@@ -1,6 +1,8 @@
 """The executor interface: how a tool call becomes a tool message.
 
-An executor is built for one task (`ExecutorFactory(task)`) and runs that task's tools. Whatever goes wrong inside
+An executor is built for one episode of one task (`ExecutorFactory(task)`; `ToolEnv` builds a new one at every
+`reset` and closes the old one) and runs that task's tools. Nothing a tool does may outlive its executor: the next
+episode starts from fresh tool state, whatever the last one's code did. Whatever goes wrong inside
 a call comes back as a `ToolResult` with `error` set, never as an exception: errors are feedback for the model.
 Exceptions are reserved for faults of the executor itself (a broken worker pool, say). Two implementations:
 `TrustedExecutor` (in-process, for code toolgym generated) and an isolated one for untrusted code.
@@ -19,7 +21,7 @@ DEFAULT_TIMEOUT_S = 10.0  # the reference's per-call limit
 
 @runtime_checkable
 class Executor(Protocol):
-    """Runs the tools of one task."""
+    """Runs the tools of one task for one episode."""
 
     def run(self, call: ToolCall) -> ToolResult:
         """Validate the call's arguments, run the tool, render its return value; never raises for a bad call."""
