@@ -52,7 +52,6 @@ def test_hostile_code_is_contained(hostile, pool, tool):
     result = hostile.run(ToolCall(tool, "{}"))
     assert (result.error, result.content) == (kind, f"{PREFIX}{tool}: {detail}")
     assert hostile.run(ToolCall("well_behaved", '{"x": 2.5}')).content == '{"value": 4}'
-    assert pool.started == pool.size
 
 
 def test_no_side_effects_reach_the_host(hostile):
@@ -112,7 +111,6 @@ def test_more_breaches(snippets, pool, tool, kind, detail):
     result = snippets.run(ToolCall(tool))
     assert (result.error, result.content) == (kind, f"{PREFIX}{tool}: {detail}")
     assert snippets.run(ToolCall("chatty")).content == "ok"  # print() does not corrupt the pipe
-    assert pool.started == pool.size
 
 
 def test_cpu_limit(pool):
@@ -186,7 +184,7 @@ def test_a_forked_child_starts_its_own_workers(pool):
     assert executor.run(ToolCall("chatty")).content == "ok"
     pid = os.fork()
     if pid == 0:  # the child must not talk to the parent's workers
-        ok = executor.run(ToolCall("chatty")).content == "ok" and pool.started == pool.size
+        ok = executor.run(ToolCall("chatty")).content == "ok" and pool.started == 1
         pool.close()
         os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
