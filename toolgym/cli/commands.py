@@ -38,11 +38,12 @@ def task_problems(task: Any) -> list[str]:
     """Everything `validate` checks on one task: gold replay (per call and through the env), the null policy,
     answer leaks, and for procedurally generated tasks the level structure and regeneration from provenance."""
     from toolgym.envs.checker import check_task
-    from toolgym.generation.checks import leak_problems, replay_problems, structure_problems
+    from toolgym.generation.checks import leak_problems, replay_executor, replay_problems, structure_problems
 
-    problems = leak_problems(task) + check_task(task)
+    executor = replay_executor(task)  # a file's code runs sandboxed unless it is toolgym's own
+    problems = leak_problems(task) + check_task(task, executor=executor)
     if task.gold_plan is not None:
-        problems += replay_problems(task)
+        problems += replay_problems(task, executor)
     if task.provenance.generator == "procedural" and task.level is not None:
         problems += structure_problems(task) + _determinism_problems(task)
     return list(dict.fromkeys(problems))

@@ -129,10 +129,11 @@ class Guard:
 
 # --- helpers shared with the parent -----------------------------------------------------------------------------------
 
-def remove_tree(root: str) -> None:
-    """Delete `root` and everything in it, whatever a tool left there: never follows a symlink, never recurses
-    (a directory chain may be deeper than any recursion or path length limit: sub-directories are moved up to
-    `root` and emptied there), and makes directories the tool locked (mode 000) readable again."""
+def remove_tree(root: str, *, keep_root: bool = False) -> None:
+    """Delete `root` (or only its contents) and everything in it, whatever a tool left there: never follows a
+    symlink, never recurses (a directory chain may be deeper than any recursion or path length limit:
+    sub-directories are moved up to `root` and emptied there), and makes directories the tool locked (mode 000)
+    readable again."""
     try:
         top = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except FileNotFoundError:
@@ -144,7 +145,8 @@ def remove_tree(root: str) -> None:
                 counter = _empty_entry(top, name, counter)
     finally:
         os.close(top)
-    os.rmdir(root)
+    if not keep_root:
+        os.rmdir(root)
 
 
 def _empty_entry(top: int, name: str, counter: int) -> int:
@@ -435,7 +437,7 @@ class Episode:
             detail = f"forbidden operation in the sandbox: {self.guard.violation}"
             content, error = self.render.error_message(name, detail), "forbidden"
         reply = {"content": content, "error": error}
-        if error == "memory" or not self._clean(call_dir):  # the tool may keep what it took: start afresh
+        if error == "memory" or not self._clean():  # the tool may keep what it took: start afresh
             gc.collect()
             reply["retire"] = True
         return reply
@@ -468,12 +470,13 @@ class Episode:
                 self.compiled[name] = (validator, *_compile(name, tool.get("source", "")))
         return self.compiled[name]
 
-    def _clean(self, call_dir: str) -> bool:
-        """Delete the call's scratch directory; False when that failed (the process is then replaced)."""
+    def _clean(self) -> bool:
+        """Empty the episode's scratch directory (the call's directory and anything the tool put beside it);
+        False when that failed (the process is then replaced)."""
         self.guard.internal = True
         try:
             os.chdir(self.scratch)
-            remove_tree(call_dir)
+            remove_tree(self.scratch, keep_root=True)
             return True
         except BaseException:  # noqa: BLE001 - whatever the tool left, the parent replaces this process
             return False
