@@ -84,6 +84,8 @@ SANDBOX_UID = 65534             # `nobody`: the zygote drops to it when the pare
 SANDBOX_LEVELS = ("strict", "weak")
 SANDBOX_ENV = "TOOLGYM_SANDBOX"  # "weak" opts every SandboxExecutor into running without kernel confinement
 WORKER_SCRIPT = Path(__file__).with_name("_worker.py")
+SCRATCH_PARENT = "/dev/shm"     # scratch directories live in memory when possible: a call's mkdir and cleanup are
+                                # ~20x cheaper there than on a journaling disk
 READ_CHUNK = 1 << 16
 _ERROR_KINDS = frozenset({None, "exception", "memory", "forbidden", "invalid_json", "invalid_arguments"})
 _REPLY_KEYS = frozenset({"id", "content", "error", "retire"})
@@ -373,7 +375,8 @@ class WorkerPool:
 
     def _start_zygote(self) -> None:
         if self._dir is None:
-            self._dir = tempfile.mkdtemp(prefix="toolgym-sandbox-")
+            memory_fs = SCRATCH_PARENT if os.access(SCRATCH_PARENT, os.W_OK | os.X_OK) else None
+            self._dir = tempfile.mkdtemp(prefix="toolgym-sandbox-", dir=memory_fs)
             if "user" in dict(isolation().popen):
                 os.chown(self._dir, SANDBOX_UID, SANDBOX_UID)
         self._zygote = _Zygote(self._dir)
