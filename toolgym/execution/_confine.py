@@ -124,6 +124,11 @@ def no_new_privileges() -> None:
         raise ConfinementError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
 
 
+def parent_death_signal() -> None:
+    """Be killed when the parent (the zygote) dies: PR_SET_PDEATHSIG, so no child outlives its pool."""
+    _libc.prctl(1, 9, 0, 0, 0)
+
+
 def drop_capabilities() -> None:
     """Clear every capability (root inside a user namespace has them all over files its uid maps to)."""
     header = struct.pack("Ii", 0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process

@@ -251,6 +251,7 @@ class Zygote:
         self.control = control
         self.pool_dir = pool_dir
         self.modules = modules
+        self.readable = _readable_roots()  # once: reading /proc/self/maps costs ~10 ms
         self.children: dict[int, str] = {}
 
     def serve(self) -> None:
@@ -275,7 +276,7 @@ class Zygote:
             return
         if pid == 0:
             try:
-                _child(channel, scratch, request, self.modules)
+                _child(channel, scratch, request, self.modules, self.readable)
             finally:
                 os._exit(70)
         os.close(channel)
@@ -327,10 +328,8 @@ def _readable_roots() -> list[str]:
     return sorted(roots) + ["/dev/null", "/dev/urandom"]
 
 
-def _confine(scratch: str, request: dict, confine: types.ModuleType) -> tuple[list[str], list[str]]:
-    """Apply what the kernel offers; the steps applied, and the readable roots. Raises in strict mode when a
-    step fails."""
-    readable = _readable_roots()
+def _confine(scratch: str, request: dict, confine: types.ModuleType, readable: list[str]) -> list[str]:
+    """Apply what the kernel offers; the steps applied. Raises in strict mode when a step fails."""
     applied = []
     steps = (("no_new_privs", confine.no_new_privileges), ("capabilities dropped", confine.drop_capabilities),
              ("landlock", lambda: confine.landlock(readable, [scratch])),
@@ -342,16 +341,17 @@ def _confine(scratch: str, request: dict, confine: types.ModuleType) -> tuple[li
         except OSError as e:
             if request.get("strict", True) and name != "capabilities dropped":
                 raise confine.ConfinementError(e.errno, f"{name} could not be applied: {e.strerror or e}") from None
-    return applied, readable
+    return applied
 
 
-def _child(channel: int, scratch: str, request: dict, modules: dict[str, types.ModuleType]) -> None:
+def _child(channel: int, scratch: str, request: dict, modules: dict[str, types.ModuleType],
+           readable: list[str]) -> None:
     """Confine this process, then serve one episode's calls on `channel` until it closes."""
     os.dup2(channel, 3)
     os.closerange(4, 1 << 16)  # keep 0-2 (/dev/null) and the channel only: no control socket, no other pidfds
     os.environ.clear()
     os.chdir(scratch)
-    _set_parent_death_signal()
+    modules["_confine"].parent_death_signal()
     memory = request.get("memory_mb")
     if memory:
         _set_limit(resource.RLIMIT_AS, _address_space() + (int(memory) << 20))
@@ -361,7 +361,7 @@ def _child(channel: int, scratch: str, request: dict, modules: dict[str, types.M
     _set_limit(resource.RLIMIT_NPROC, 0)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails with an OSError instead of killing us
     try:
-        applied, readable = _confine(scratch, request, modules["_confine"])
+        applied = _confine(scratch, request, modules["_confine"], readable)
     except OSError as e:
         write_all(3, frame({"refused": str(e.strerror or e)}))
         return
@@ -372,12 +372,6 @@ def _child(channel: int, scratch: str, request: dict, modules: dict[str, types.M
     _forbid_threads(guard)
     write_all(3, frame({"ready": True, "confinement": applied}))
     Episode(scratch, guard, modules, memory).serve()
-
-
-def _set_parent_death_signal() -> None:
-    """Die with the zygote (PR_SET_PDEATHSIG = 1): no child outlives its pool."""
-    import ctypes
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)
 
 
 def _forbid_threads(guard: Guard) -> None:
