@@ -11,8 +11,10 @@ errors for common attempts; not the boundary). The zygote sends the parent a pid
 kill exactly it) and, on `reap`, the child's exit status; then it deletes the child's scratch directory.
 
 Control (parent <-> zygote, one JSON message per datagram):
-  {"op": "spawn", "memory_mb": int|null, "strict": bool} + the child's channel fd  ->  {"pid": int} + a pidfd
-  {"op": "reap", "pid": int}  ->  {"status": wait status}
+  {"op": "spawn", "memory_mb": int|null, "strict": bool} + the child's channel fd  ->  {"id": int, "pid": int}
+                                                                                       + a pidfd
+  {"op": "reap", "id": int}  ->  {"status": wait status}   (the parent has killed the child)
+  {"op": "release", "id": int}  (no answer: the same, when the parent does not need the status)
 Channel (parent <-> child, length-prefixed JSON, never pickle):
   child: {"ready": true, "confinement": [...]} or {"refused": why}
   parent: {"tools": {name: {"source": str, "schema": object}}, "validate": bool}
@@ -39,6 +41,7 @@ HEADER = struct.Struct("!I")  # the byte length of the JSON message that follows
 FILE_SIZE_LIMIT = 16 << 20    # bytes a tool may write to one scratch file
 OPEN_FILES_LIMIT = 64
 CONTROL_MESSAGE_LIMIT = 1 << 16
+STATUS_MEMORY = 1024          # exit statuses of children nobody asked about yet, kept by the zygote
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the toolgym package directory
 # Loaded in the zygote, so a child needs no file access to use them.
 PRELOADED = ("math", "cmath", "datetime", "re", "random", "statistics", "collections", "itertools", "functools",
@@ -252,7 +255,9 @@ class Zygote:
         self.pool_dir = pool_dir
         self.modules = modules
         self.readable = _readable_roots()  # once: reading /proc/self/maps costs ~10 ms
-        self.children: dict[int, str] = {}
+        self.children: dict[int, tuple[int, str]] = {}  # child id -> (pid, scratch), until waited for
+        self.statuses: dict[int, int] = {}  # child id -> wait status, for children that exited on their own
+        self.next_id = 0
 
     def serve(self) -> None:
         self.control.send(json.dumps({"ready": True, "pid": os.getpid()}).encode())
@@ -262,9 +267,12 @@ class Zygote:
                 return
             request = json.loads(data)
             if request["op"] == "spawn":
+                self._collect()
                 self._spawn(request, fds[0])
             elif request["op"] == "reap":
-                self.control.send(json.dumps({"status": self._reap(request["pid"])}).encode())
+                self.control.send(json.dumps({"status": self._reap(request["id"])}).encode())
+            elif request["op"] == "release":
+                self._reap(request["id"])
 
     def _spawn(self, request: dict, channel: int) -> None:
         try:
@@ -280,23 +288,48 @@ class Zygote:
             finally:
                 os._exit(70)
         os.close(channel)
-        self.children[pid] = scratch
+        self.next_id += 1
+        self.children[self.next_id] = (pid, scratch)
         pidfd = os.pidfd_open(pid)
         try:
-            socket.send_fds(self.control, [json.dumps({"pid": pid}).encode()], [pidfd])
+            socket.send_fds(self.control, [json.dumps({"id": self.next_id, "pid": pid}).encode()], [pidfd])
         finally:
             os.close(pidfd)
 
-    def _reap(self, pid: int) -> int | None:
-        scratch = self.children.pop(pid, None)
-        if scratch is None:
+    def _reap(self, child: int) -> int | None:
+        if child in self.statuses:
+            return self.statuses.pop(child)
+        if child not in self.children:
             return None
+        pid, scratch = self.children.pop(child)
         _, status = os.waitpid(pid, 0)
-        try:
-            remove_tree(scratch)
-        except Exception:  # noqa: BLE001 - left for the parent's removal of the pool directory
-            pass
+        _remove_quietly(scratch)
         return status
+
+    def _collect(self) -> None:
+        """Wait for children that exited while nobody asked (an executor dropped without `close()`), so
+        neither zombies nor scratch directories pile up; keep their status for a later `reap`."""
+        by_pid = {pid: child for child, (pid, _) in self.children.items()}
+        while by_pid:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            child = by_pid.pop(pid, None)
+            if child is not None:
+                _remove_quietly(self.children.pop(child)[1])
+                self.statuses[child] = status
+        while len(self.statuses) > STATUS_MEMORY:
+            del self.statuses[next(iter(self.statuses))]
+
+
+def _remove_quietly(scratch: str) -> None:
+    try:
+        remove_tree(scratch)
+    except Exception:  # noqa: BLE001 - left for the parent's removal of the pool directory
+        pass
 
 
 # --- the child: one episode -----------------------------------------------------------------------------------------

@@ -196,7 +196,7 @@ class _Zygote:
         return json.loads(data), fds
 
     def spawn(self, memory_mb: int | None, strict: bool) -> tuple[int, int, socket.socket]:
-        """A new confined child: its pid, a pidfd for it, and our end of its channel."""
+        """A new confined child: its id (for `reap`), a pidfd for it, and our end of its channel."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         request = json.dumps({"op": "spawn", "memory_mb": memory_mb, "strict": strict}).encode()
         try:
@@ -208,13 +208,15 @@ class _Zygote:
         if "error" in reply or len(fds) != 1:
             ours.close()
             raise SandboxError(reply.get("error", "the sandbox zygote sent no pidfd"))
-        return int(reply["pid"]), fds[0], ours
+        return int(reply["id"]), fds[0], ours
 
-    def reap(self, pid: int) -> int | None:
-        """Wait for a child the caller has killed; its wait status."""
+    def reap(self, child: int, *, status: bool = True) -> int | None:
+        """Let the zygote wait for a child the caller has killed and delete its files; its wait status (with
+        `status=False` the caller does not wait for that)."""
+        message = json.dumps({"op": "reap" if status else "release", "id": child}).encode()
         with self.lock:
-            self.sock.send(json.dumps({"op": "reap", "pid": pid}).encode())
-            return self._receive(STARTUP_TIMEOUT_S)[0].get("status")
+            self.sock.send(message)
+            return self._receive(STARTUP_TIMEOUT_S)[0].get("status") if status else None
 
     @property
     def alive(self) -> bool:
@@ -236,7 +238,7 @@ class _Child:
 
     def __init__(self, zygote: _Zygote, memory_mb: int | None, strict: bool, setup: dict[str, Any]) -> None:
         self.zygote = zygote
-        self.pid, self.pidfd, self.sock = zygote.spawn(memory_mb, strict)
+        self.id, self.pidfd, self.sock = zygote.spawn(memory_mb, strict)
         self.buffer = bytearray()
         self.calls = 0
         self.status: int | None = None
@@ -294,9 +296,15 @@ class _Child:
         data, self.buffer = self.buffer[:n], self.buffer[n:]
         return bytes(data)
 
+    @property
+    def alive(self) -> bool:
+        """False once killed (by its executor, or by the pool's `close()`)."""
+        return self.pidfd >= 0
+
     def lost(self) -> _Lost:
         """Why the child is gone, from its exit status (it gets `EXIT_GRACE_S` to finish exiting)."""
-        select.select([self.pidfd], [], [], EXIT_GRACE_S)  # a pidfd is readable once its process has exited
+        if self.alive:
+            select.select([self.pidfd], [], [], EXIT_GRACE_S)  # a pidfd is readable once its process has exited
         status = self.kill()
         if status is None:
             return _Lost("crashed", "the sandbox process stopped answering")
@@ -309,13 +317,14 @@ class _Child:
                                     "recursion in C code)")
         return _Lost("crashed", f"the tool ended its sandbox process (exit code {code})")
 
-    def kill(self) -> int | None:
-        """SIGKILL the child (through its pidfd: never another process), reap it; its wait status. Idempotent."""
+    def kill(self, *, status: bool = True) -> int | None:
+        """SIGKILL the child (through its pidfd: never another process) and have it reaped; its wait status
+        (None with `status=False`: then nobody waits for the zygote's answer). Idempotent."""
         if self.pidfd >= 0:
             with contextlib.suppress(ProcessLookupError):
                 signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
             try:
-                self.status = self.zygote.reap(self.pid)
+                self.status = self.zygote.reap(self.id, status=status)
             except (OSError, SandboxError):
                 self.status = None
             os.close(self.pidfd)
@@ -362,16 +371,23 @@ class WorkerPool:
 
     def spawn(self, setup: dict[str, Any], strict: bool) -> _Child:
         """A new sandbox process for one episode, told its task's tools by `setup`."""
+        try:
+            child = _Child(self._live_zygote(), self.memory_mb, strict, setup)
+        except SandboxError:
+            if self._zygote is not None and self._zygote.alive:
+                raise
+            child = _Child(self._live_zygote(), self.memory_mb, strict, setup)  # it died meanwhile: once more
+        with self._lock:
+            self._children.add(child)
+        return child
+
+    def _live_zygote(self) -> _Zygote:
         with self._lock:
             if self._pid != os.getpid():  # forked: the zygote belongs to the parent process
                 self._reset()
             if self._zygote is None or not self._zygote.alive:
                 self._start_zygote()
-            zygote = self._zygote
-        child = _Child(zygote, self.memory_mb, strict, setup)
-        with self._lock:
-            self._children.add(child)
-        return child
+            return self._zygote  # type: ignore[return-value]
 
     def _start_zygote(self) -> None:
         if self._dir is None:
@@ -382,8 +398,8 @@ class WorkerPool:
         self._zygote = _Zygote(self._dir)
 
     def discard(self, child: _Child) -> None:
-        """Kill a child and forget it."""
-        child.kill()
+        """Kill a child and forget it (its reaping goes on in the zygote)."""
+        child.kill(status=False)
         with self._lock:
             self._children.discard(child)
 
@@ -493,8 +509,8 @@ class SandboxExecutor:
             return self._remote(call.name, call.arguments)
 
     def _remote(self, name: str, arguments: str) -> ToolResult:
-        if self._child is not None and self._owner != os.getpid():  # forked: that process is the parent's
-            self._child = None
+        if self._child is not None and (self._owner != os.getpid() or not self._child.alive):
+            self._child = None  # forked (that process is the parent's), or stopped by the pool's close()
         if self._child is None:
             self._child = self.pool.spawn(self._setup(), strict=self.sandbox == "strict")
             self._owner = os.getpid()
