@@ -60,6 +60,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -296,6 +297,12 @@ class _Child:
         data, self.buffer = self.buffer[:n], self.buffer[n:]
         return bytes(data)
 
+    def __del__(self) -> None:
+        """Dropped without `kill()` (its executor was never closed): closing the socket ends the child (end of
+        file), and the zygote reaps it at its next spawn."""
+        if getattr(self, "pidfd", -1) >= 0:
+            os.close(self.pidfd)
+
     @property
     def alive(self) -> bool:
         """False once killed (by its executor, or by the pool's `close()`)."""
@@ -362,7 +369,7 @@ class WorkerPool:
         self._slots = threading.BoundedSemaphore(self.size)
         self._zygote: _Zygote | None = None
         self._dir: str | None = None
-        self._children: set[_Child] = set()
+        self._children: weakref.WeakSet[_Child] = weakref.WeakSet()  # an executor dropped unclosed lets go
 
     @property
     def started(self) -> int:
@@ -416,7 +423,7 @@ class WorkerPool:
                 self._reset()
                 return
             children, zygote, directory = list(self._children), self._zygote, self._dir
-            self._children, self._zygote, self._dir = set(), None, None
+            self._children, self._zygote, self._dir = weakref.WeakSet(), None, None
         for child in children:
             child.kill()
         if zygote is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import threading
@@ -203,3 +204,26 @@ def test_memory_kept_by_a_tool_does_not_starve_the_next_call():
             assert executor.run(ToolCall("chatty")).content == "ok"
     finally:
         pool.close()
+
+
+def test_processes_end_with_their_episode():
+    pool = WorkerPool(1, memory_mb=MEMORY_MB)
+    try:
+        executor = SandboxExecutor(make_task(SNIPPETS), pool=pool)
+        assert executor.run(ToolCall("chatty")).content == "ok" and pool.started == 1
+        executor.close()
+        assert pool.started == 0
+        assert executor.run(ToolCall("chatty")).content == "ok"  # a new episode, a new process
+        pool.close()  # under the executor: its next call starts the pool again
+        assert executor.run(ToolCall("chatty")).content == "ok" and pool.started == 1
+        dropped = SandboxExecutor(make_task(SNIPPETS), pool=pool)
+        dropped.run(ToolCall("chatty"))
+        assert pool.started == 2
+        del dropped  # never closed: its process sees its socket close and exits; the zygote reaps it
+        gc.collect()
+        assert pool.started == 1
+        executor.close()
+        assert executor.run(ToolCall("chatty")).content == "ok"
+    finally:
+        pool.close()
+    assert pool.started == 0
