@@ -464,7 +464,7 @@ class Episode:
             detail = f"forbidden operation in the sandbox: {self.guard.violation}"
             content, error = self.render.error_message(name, detail), "forbidden"
         reply = {"content": content, "error": error}
-        if error == "memory" or not self._clean():  # the tool may keep what it took: start afresh
+        if error == "memory" or not self._clean(call_dir):  # the tool may keep what it took: start afresh
             gc.collect()
             reply["retire"] = True
         return reply
@@ -497,12 +497,18 @@ class Episode:
                 self.compiled[name] = (validator, *_compile(name, tool.get("source", "")))
         return self.compiled[name]
 
-    def _clean(self) -> bool:
+    def _clean(self, call_dir: str) -> bool:
         """Empty the episode's scratch directory (the call's directory and anything the tool put beside it);
         False when that failed (the process is then replaced)."""
         self.guard.internal = True
         try:
             os.chdir(self.scratch)
+            try:  # the common case, a tool that wrote nothing: two syscalls
+                os.rmdir(call_dir)
+                if not os.listdir(self.scratch):
+                    return True
+            except OSError:
+                pass
             remove_tree(self.scratch, keep_root=True)
             return True
         except BaseException:  # noqa: BLE001 - whatever the tool left, the parent replaces this process
