@@ -5,18 +5,18 @@ network and IPC namespaces when the machine allows), with a SOCK_SEQPACKET contr
 imports what children need (the standard library modules tool code commonly uses, toolgym's argument validation
 and rendering, loaded by path without the package's heavy imports) and never runs tool code itself. Per `spawn`
 request it makes a fresh scratch directory and forks a child that confines itself *before* reading anything of
-the task: it keeps only its channel socket, empties its environment, sets rlimits, PR_SET_NO_NEW_PRIVS, drops
+the task (children are forked one ahead, so a spawn finds one waiting): it keeps only its channel socket, empties its environment, sets rlimits, PR_SET_NO_NEW_PRIVS, drops
 every capability, applies Landlock and a seccomp allow-list (`_confine`), then installs the audit hook (readable
 errors for common attempts; not the boundary). The zygote sends the parent a pidfd of the child (so the parent can
 kill exactly it) and, on `reap`, the child's exit status; then it deletes the child's scratch directory.
 
 Control (parent <-> zygote, one JSON message per datagram):
-  {"op": "spawn", "memory_mb": int|null, "strict": bool} + the child's channel fd  ->  {"id": int, "pid": int}
-                                                                                       + a pidfd
+  {"op": "spawn"}  ->  {"id": int, "pid": int} + the parent's end of the child's channel + a pidfd
+                       (the child was forked ahead, after the previous spawn, and waits confined)
   {"op": "reap", "id": int}  ->  {"status": wait status}   (the parent has killed the child)
   {"op": "release", "id": int}  (no answer: the same, when the parent does not need the status)
 Channel (parent <-> child, length-prefixed JSON, never pickle):
-  child: {"ready": true, "confinement": [...]} or {"refused": why}
+  child: {"ready": true, "confinement": [steps applied], "failed": {step: why}}
   parent: {"tools": {name: {"source": str, "schema": object}}, "validate": bool}
   parent: {"id": int, "name": str, "args": JSON text, "cpu_s": number|null}
   child:  {"id": int, "content": str, "error": kind|null, "retire": true when the process should be replaced}
@@ -250,9 +250,13 @@ def _load_toolgym() -> dict[str, types.ModuleType]:
 class Zygote:
     """Forks a confined child per `spawn`; reports its exit status and removes its scratch on `reap`."""
 
-    def __init__(self, control: socket.socket, pool_dir: str, modules: dict[str, types.ModuleType]) -> None:
+    def __init__(self, control: socket.socket, pool_dir: str, memory_mb: int | None,
+                 modules: dict[str, types.ModuleType]) -> None:
         self.control = control
         self.pool_dir = pool_dir
+        self.memory_mb = memory_mb
+        self.spare: tuple[int, int] | None = None  # (child id, our end of its channel): forked ahead
+        self.problem: str | None = None            # why the last fork failed
         self.modules = modules
         self.readable = _readable_roots()  # once: reading /proc/self/maps costs ~10 ms
         self.children: dict[int, tuple[int, str]] = {}  # child id -> (pid, scratch), until waited for
@@ -261,40 +265,55 @@ class Zygote:
 
     def serve(self) -> None:
         self.control.send(json.dumps({"ready": True, "pid": os.getpid()}).encode())
+        self._prepare()
         while True:
-            data, fds, _, _ = socket.recv_fds(self.control, CONTROL_MESSAGE_LIMIT, 1)
+            data = self.control.recv(CONTROL_MESSAGE_LIMIT)
             if not data:
                 return
             request = json.loads(data)
             if request["op"] == "spawn":
-                self._collect()
-                self._spawn(request, fds[0])
+                self._hand_over()
             elif request["op"] == "reap":
                 self.control.send(json.dumps({"status": self._reap(request["id"])}).encode())
             elif request["op"] == "release":
                 self._reap(request["id"])
 
-    def _spawn(self, request: dict, channel: int) -> None:
+    def _hand_over(self) -> None:
+        """Give the parent the waiting child (its channel and a pidfd), then fork the next one."""
+        if self.spare is None:
+            self._prepare()
+        if self.spare is None:  # out of processes or disk: the parent reports it as a fault of the machine
+            self.control.send(json.dumps({"error": f"cannot start a sandbox process: {self.problem}"}).encode())
+            return
+        (child, channel), self.spare = self.spare, None
+        pid = self.children[child][0]
+        pidfd = os.pidfd_open(pid)
+        try:
+            socket.send_fds(self.control, [json.dumps({"id": child, "pid": pid}).encode()], [channel, pidfd])
+        finally:
+            os.close(channel)
+            os.close(pidfd)
+        self._collect()
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """Fork the next child; it confines itself and waits for its task on the channel."""
         try:
             scratch = tempfile.mkdtemp(prefix="episode-", dir=self.pool_dir)
+            ours, theirs = (s.detach() for s in socket.socketpair())
             pid = os.fork()
-        except OSError as e:  # out of processes or disk: the parent reports it as a fault of the machine
-            os.close(channel)
-            self.control.send(json.dumps({"error": f"cannot start a sandbox process: {e}"}).encode())
+        except OSError as e:
+            self.problem = str(e)
             return
         if pid == 0:
             try:
-                _child(channel, scratch, request, self.modules, self.readable)
+                _child(theirs, scratch, self.memory_mb, self.modules, self.readable)
             finally:
                 os._exit(70)
-        os.close(channel)
+        os.close(theirs)
         self.next_id += 1
         self.children[self.next_id] = (pid, scratch)
-        pidfd = os.pidfd_open(pid)
-        try:
-            socket.send_fds(self.control, [json.dumps({"id": self.next_id, "pid": pid}).encode()], [pidfd])
-        finally:
-            os.close(pidfd)
+        self.spare = (self.next_id, ours)
 
     def _reap(self, child: int) -> int | None:
         if child in self.statuses:
@@ -361,9 +380,10 @@ def _readable_roots() -> list[str]:
     return sorted(roots) + ["/dev/null", "/dev/urandom"]
 
 
-def _confine(scratch: str, request: dict, confine: types.ModuleType, readable: list[str]) -> list[str]:
-    """Apply what the kernel offers; the steps applied. Raises in strict mode when a step fails."""
-    applied = []
+def _confine(scratch: str, confine: types.ModuleType, readable: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Apply what the kernel offers; the steps applied, and why the others failed (the parent decides whether
+    that is acceptable: `sandbox="strict"` needs no_new_privs, landlock and seccomp)."""
+    applied, failed = [], {}
     steps = (("no_new_privs", confine.no_new_privileges), ("capabilities dropped", confine.drop_capabilities),
              ("landlock", lambda: confine.landlock(readable, [scratch])),
              ("seccomp", lambda: confine.seccomp(os.getpid())))
@@ -372,12 +392,11 @@ def _confine(scratch: str, request: dict, confine: types.ModuleType, readable: l
             step()
             applied.append(name)
         except OSError as e:
-            if request.get("strict", True) and name != "capabilities dropped":
-                raise confine.ConfinementError(e.errno, f"{name} could not be applied: {e.strerror or e}") from None
-    return applied
+            failed[name] = str(e.strerror or e)
+    return applied, failed
 
 
-def _child(channel: int, scratch: str, request: dict, modules: dict[str, types.ModuleType],
+def _child(channel: int, scratch: str, memory: int | None, modules: dict[str, types.ModuleType],
            readable: list[str]) -> None:
     """Confine this process, then serve one episode's calls on `channel` until it closes."""
     os.dup2(channel, 3)
@@ -385,7 +404,6 @@ def _child(channel: int, scratch: str, request: dict, modules: dict[str, types.M
     os.environ.clear()
     os.chdir(scratch)
     modules["_confine"].parent_death_signal()
-    memory = request.get("memory_mb")
     if memory:
         _set_limit(resource.RLIMIT_AS, _address_space() + (int(memory) << 20))
     _set_limit(resource.RLIMIT_CORE, 0)
@@ -393,17 +411,13 @@ def _child(channel: int, scratch: str, request: dict, modules: dict[str, types.M
     _set_limit(resource.RLIMIT_NOFILE, OPEN_FILES_LIMIT)
     _set_limit(resource.RLIMIT_NPROC, 0)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails with an OSError instead of killing us
-    try:
-        applied = _confine(scratch, request, modules["_confine"], readable)
-    except OSError as e:
-        write_all(3, frame({"refused": str(e.strerror or e)}))
-        return
+    applied, failed = _confine(scratch, modules["_confine"], readable)
     for name in [m for m in sys.modules if m.startswith(_NATIVE_MODULES)]:
         del sys.modules[name]
     guard = Guard(os.path.realpath(scratch), readable)
     sys.addaudithook(guard)
     _forbid_threads(guard)
-    write_all(3, frame({"ready": True, "confinement": applied}))
+    write_all(3, frame({"ready": True, "confinement": applied, "failed": failed}))
     Episode(scratch, guard, modules, memory).serve()
 
 
@@ -556,7 +570,7 @@ def main() -> None:
     modules = _load_toolgym()
     for module in PRELOADED:
         __import__(module)
-    Zygote(control, config["pool_dir"], modules).serve()
+    Zygote(control, config["pool_dir"], config["memory_mb"], modules).serve()
 
 
 if __name__ == "__main__":

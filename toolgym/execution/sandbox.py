@@ -83,6 +83,7 @@ EXIT_GRACE_S = 1.0              # how long a child that closed its socket may ta
 MAX_RESPONSE_BYTES = 16 << 20   # a tool message larger than this is refused
 SANDBOX_UID = 65534             # `nobody`: the zygote drops to it when the parent is root (if nobody can run Python)
 SANDBOX_LEVELS = ("strict", "weak")
+STRICT_STEPS = ("no_new_privs", "landlock", "seccomp")  # what a child must apply under sandbox="strict"
 SANDBOX_ENV = "TOOLGYM_SANDBOX"  # "weak" opts every SandboxExecutor into running without kernel confinement
 WORKER_SCRIPT = Path(__file__).with_name("_worker.py")
 SCRATCH_PARENT = "/dev/shm"     # scratch directories live in memory when possible: a call's mkdir and cleanup are
@@ -168,10 +169,10 @@ def refusal(level: str) -> str | None:
 class _Zygote:
     """The process that forks sandbox children; its control socket is used under a lock."""
 
-    def __init__(self, pool_dir: str) -> None:
+    def __init__(self, pool_dir: str, memory_mb: int | None) -> None:
         iso = isolation()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        config = json.dumps({"pool_dir": pool_dir})
+        config = json.dumps({"pool_dir": pool_dir, "memory_mb": memory_mb})
         try:
             self.proc = subprocess.Popen([*iso.prefix, sys.executable, "-I", str(WORKER_SCRIPT), config],
                                          stdin=theirs.fileno(), stdout=subprocess.DEVNULL,
@@ -190,26 +191,22 @@ class _Zygote:
         if not select.select([self.sock], [], [], timeout)[0]:
             self.close()
             raise SandboxError(f"the sandbox zygote did not answer within {timeout:g} s")
-        data, fds, _, _ = socket.recv_fds(self.sock, 1 << 16, 1)
+        data, fds, _, _ = socket.recv_fds(self.sock, 1 << 16, 2)
         if not data:
             self.close()
             raise SandboxError("the sandbox zygote exited (out of memory or processes?)")
         return json.loads(data), fds
 
-    def spawn(self, memory_mb: int | None, strict: bool) -> tuple[int, int, socket.socket]:
-        """A new confined child: its id (for `reap`), a pidfd for it, and our end of its channel."""
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        request = json.dumps({"op": "spawn", "memory_mb": memory_mb, "strict": strict}).encode()
-        try:
-            with self.lock:
-                socket.send_fds(self.sock, [request], [theirs.fileno()])
-                reply, fds = self._receive(STARTUP_TIMEOUT_S)
-        finally:
-            theirs.close()
-        if "error" in reply or len(fds) != 1:
-            ours.close()
-            raise SandboxError(reply.get("error", "the sandbox zygote sent no pidfd"))
-        return int(reply["id"]), fds[0], ours
+    def spawn(self) -> tuple[int, int, socket.socket]:
+        """A confined child (forked ahead, waiting): its id (for `reap`), a pidfd for it, our end of its channel."""
+        with self.lock:
+            self.sock.send(b'{"op": "spawn"}')
+            reply, fds = self._receive(STARTUP_TIMEOUT_S)
+        if "error" in reply or len(fds) != 2:
+            for fd in fds:
+                os.close(fd)
+            raise SandboxError(reply.get("error", "the sandbox zygote sent no child"))
+        return int(reply["id"]), fds[1], socket.socket(fileno=fds[0])
 
     def reap(self, child: int, *, status: bool = True) -> int | None:
         """Let the zygote wait for a child the caller has killed and delete its files; its wait status (with
@@ -237,9 +234,9 @@ class _Zygote:
 class _Child:
     """One confined process serving one executor's calls; used under the executor's lock."""
 
-    def __init__(self, zygote: _Zygote, memory_mb: int | None, strict: bool, setup: dict[str, Any]) -> None:
+    def __init__(self, zygote: _Zygote, strict: bool, setup: dict[str, Any]) -> None:
         self.zygote = zygote
-        self.id, self.pidfd, self.sock = zygote.spawn(memory_mb, strict)
+        self.id, self.pidfd, self.sock = zygote.spawn()
         self.buffer = bytearray()
         self.calls = 0
         self.status: int | None = None
@@ -249,11 +246,13 @@ class _Child:
         except (OSError, _Lost) as e:
             self.kill()
             raise SandboxError(f"a sandbox process failed to start: {getattr(e, 'detail', e)}") from None
-        if "refused" in hello:
-            self.kill()
-            raise SandboxError(f"the sandbox process could not confine itself: {hello['refused']}; opt into the "
-                               f"weaker sandbox with sandbox='weak' or {SANDBOX_ENV}=weak")
         self.confinement = tuple(hello.get("confinement") or ())
+        missing = [step for step in STRICT_STEPS if step not in self.confinement]
+        if strict and missing:
+            self.kill()
+            why = "; ".join(f"{step}: {(hello.get('failed') or {}).get(step, 'not applied')}" for step in missing)
+            raise SandboxError(f"the sandbox process could not confine itself ({why}); opt into the weaker "
+                               f"sandbox with sandbox='weak' or {SANDBOX_ENV}=weak")
 
     def call(self, name: str, arguments: str, cpu_s: float | None, deadline: float | None) -> dict[str, Any]:
         """One call's reply, checked: the right id, nothing else sent. Raises `_Lost`."""
@@ -379,11 +378,11 @@ class WorkerPool:
     def spawn(self, setup: dict[str, Any], strict: bool) -> _Child:
         """A new sandbox process for one episode, told its task's tools by `setup`."""
         try:
-            child = _Child(self._live_zygote(), self.memory_mb, strict, setup)
+            child = _Child(self._live_zygote(), strict, setup)
         except SandboxError:
             if self._zygote is not None and self._zygote.alive:
                 raise
-            child = _Child(self._live_zygote(), self.memory_mb, strict, setup)  # it died meanwhile: once more
+            child = _Child(self._live_zygote(), strict, setup)  # it died meanwhile: once more
         with self._lock:
             self._children.add(child)
         return child
@@ -402,7 +401,7 @@ class WorkerPool:
             self._dir = tempfile.mkdtemp(prefix="toolgym-sandbox-", dir=memory_fs)
             if "user" in dict(isolation().popen):
                 os.chown(self._dir, SANDBOX_UID, SANDBOX_UID)
-        self._zygote = _Zygote(self._dir)
+        self._zygote = _Zygote(self._dir, self.memory_mb)
 
     def discard(self, child: _Child) -> None:
         """Kill a child and forget it (its reaping goes on in the zygote)."""
