@@ -464,6 +464,7 @@ class Episode:
             self._limit_cpu(request.get("cpu_s"))
             os.mkdir(call_dir)
             os.chdir(call_dir)
+            tempfile.tempdir = call_dir  # the environment is empty and /tmp is out of reach
         finally:
             self.guard.internal = False
         self.guard.violation = None

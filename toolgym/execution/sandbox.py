@@ -117,8 +117,9 @@ class Isolation:
 
 
 def _works(prefix: tuple[str, ...], popen: dict[str, Any]) -> bool:
-    """Whether a process started this way can run Python and read the worker script."""
-    probe = f"open({str(WORKER_SCRIPT)!r}).close()"
+    """Whether a process started this way can run Python, import what the zygote imports and read toolgym's
+    sources (user `nobody` often cannot read a Python installed under /root)."""
+    probe = f"import jsonschema, pydantic; open({str(WORKER_SCRIPT)!r}).close()"
     try:
         return subprocess.run([*prefix, sys.executable, "-I", "-c", probe], env={}, stdin=subprocess.DEVNULL,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10, check=False,

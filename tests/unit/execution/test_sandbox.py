@@ -227,3 +227,13 @@ def test_processes_end_with_their_episode():
     finally:
         pool.close()
     assert pool.started == 0
+
+
+def test_tempfile_works_in_every_call(pool):
+    code = {"temp": "import tempfile\ndef temp():\n    with tempfile.NamedTemporaryFile('w') as f:\n"
+                    "        f.write('x')\n        f.flush()\n        return open(f.name).read()"}
+    executor = SandboxExecutor(make_task(code), pool=pool)
+    try:
+        assert [executor.run(ToolCall("temp")).content for _ in range(2)] == ["x", "x"]
+    finally:
+        executor.close()
