@@ -325,3 +325,17 @@ def test_refusal_names_the_opt_in(monkeypatch):
     assert SandboxExecutor(task).sandbox == "weak"
     with pytest.raises(ValueError, match="sandbox must be one of"):
         SandboxExecutor(task, sandbox="none")
+
+
+def test_strict_refuses_a_process_that_could_not_confine_itself(pool, monkeypatch):
+    from toolgym.execution import sandbox
+    from toolgym.execution.sandbox import SandboxError
+
+    monkeypatch.setattr(sandbox, "STRICT_STEPS", (*sandbox.STRICT_STEPS, "a step this kernel lacks"))
+    task = make_task({"ok": "def ok():\n    return 'fine'"})
+    with pytest.raises(SandboxError, match="could not confine itself.*a step this kernel lacks: not applied.*"
+                                           "sandbox='weak'"):
+        SandboxExecutor(task, pool=pool).run(ToolCall("ok"))
+    weak = SandboxExecutor(task, pool=pool, sandbox="weak")
+    assert weak.run(ToolCall("ok")).content == "fine" and "seccomp" in weak.confinement
+    weak.close()
