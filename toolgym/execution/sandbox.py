@@ -2,9 +2,10 @@
 
 Tool code from a file someone else made, or written by an LLM, never runs in the caller's process. A pool runs a
 *zygote* (`_worker.py`: pre-imported, never runs tool code, in fresh user, network and IPC namespaces where the
-machine allows) that forks **one child per episode** (per `SandboxExecutor`); the child confines itself before it
-reads anything of the task and exits when the executor closes, so no state crosses episodes or tasks. Each call
-runs in a new scratch directory, deleted after the call. A call is one round trip of length-prefixed JSON on a
+machine allows) that forks **one child per episode** (per `SandboxExecutor`), one ahead so that an episode finds
+it waiting; the child confines itself before it reads anything of the task and is killed when the executor
+closes, so no state crosses episodes or tasks. Each call runs in a new scratch directory; the episode's scratch
+is emptied after every call. A call is one round trip of length-prefixed JSON on a
 private socket (never pickle); the parent trusts nothing that comes back: replies are bounded in size, parsed
 with nesting errors caught, must echo the call's id and come alone. A child that breaks any of that, overruns, or
 dies is killed (through a pidfd, so exactly it) and the next call starts a fresh one; the call gets a tool error.
@@ -37,7 +38,9 @@ huge result                over `MAX_RESPONSE_BYTES`: the child is replaced     
 A CPython audit hook in the child turns common attempts into readable messages ("forbidden operation in the
 sandbox: ..."); it is a friendly layer, not the boundary: code that gets past it meets the kernel's refusal as an
 OSError. `sandbox="weak"` (or `TOOLGYM_SANDBOX=weak`) runs without Landlock and seccomp where the kernel lacks
-them: rlimits, namespaces and the audit hook only, which determined code can get past.
+them: rlimits, namespaces and the audit hook only, which determined code can get past. Not contained even in
+"strict": `stat`/`readlink` of host paths (Landlock does not cover metadata), filling the scratch file system
+(only each file's size is capped), and kernel bugs.
 
 Arguments are decoded and validated against the tool's schema *in the child* (an untrusted schema's `pattern`
 could backtrack catastrophically: there it is bounded by the call's time limit). Deep Python recursion,
