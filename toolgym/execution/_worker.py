@@ -3,12 +3,13 @@
 The zygote is started by `toolgym.execution.sandbox` as `python -I <this file> <config JSON>` (in fresh user,
 network and IPC namespaces when the machine allows), with a SOCK_SEQPACKET control socket as descriptor 0. It
 imports what children need (the standard library modules tool code commonly uses, toolgym's argument validation
-and rendering, loaded by path without the package's heavy imports) and never runs tool code itself. Per `spawn`
-request it makes a fresh scratch directory and forks a child that confines itself *before* reading anything of
-the task (children are forked one ahead, so a spawn finds one waiting): it keeps only its channel socket, empties its environment, sets rlimits, PR_SET_NO_NEW_PRIVS, drops
-every capability, applies Landlock and a seccomp allow-list (`_confine`), then installs the audit hook (readable
-errors for common attempts; not the boundary). The zygote sends the parent a pidfd of the child (so the parent can
-kill exactly it) and, on `reap`, the child's exit status; then it deletes the child's scratch directory.
+and rendering, loaded by path without the package's heavy imports) and never runs tool code itself. It keeps
+one child forked ahead, with a fresh scratch directory, so that a `spawn` finds it waiting. The child confines
+itself *before* reading anything of the task: it keeps only its channel socket, empties its environment, sets
+rlimits, PR_SET_NO_NEW_PRIVS, drops every capability, applies Landlock and a seccomp allow-list (`_confine`),
+then installs the audit hook (readable errors for common attempts; not the boundary). The zygote hands the parent
+the child's channel and a pidfd (so the parent can kill exactly it), forks the next one, and on `reap` reports
+the child's exit status and deletes its scratch directory.
 
 Control (parent <-> zygote, one JSON message per datagram):
   {"op": "spawn"}  ->  {"id": int, "pid": int} + the parent's end of the child's channel + a pidfd
