@@ -124,6 +124,16 @@ def no_new_privileges() -> None:
         raise ConfinementError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
 
 
+def mount_tmpfs(path: str, size_mb: int) -> None:
+    """Mount a private tmpfs of `size_mb` MB on `path` (needs a mount namespace of our own): a bound on what
+    sandboxed code can write in all, which RLIMIT_FSIZE (per file) is not."""
+    flags = 0x2 | 0x4 | 0x8  # MS_NOSUID | MS_NODEV | MS_NOEXEC
+    options = f"size={size_mb}m,mode=0700".encode()
+    if _libc.mount(b"tmpfs", path.encode(), b"tmpfs", ctypes.c_ulong(flags), options) != 0:
+        errno = ctypes.get_errno()
+        raise ConfinementError(errno, os.strerror(errno))
+
+
 def parent_death_signal() -> None:
     """Be killed when the parent (the zygote) dies: PR_SET_PDEATHSIG, so no child outlives its pool."""
     _libc.prctl(1, 9, 0, 0, 0)

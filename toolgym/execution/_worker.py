@@ -264,8 +264,9 @@ class Zygote:
         self.statuses: dict[int, int] = {}  # child id -> wait status, for children that exited on their own
         self.next_id = 0
 
-    def serve(self) -> None:
-        self.control.send(json.dumps({"ready": True, "pid": os.getpid()}).encode())
+    def serve(self, scratch_limited: bool) -> None:
+        self.control.send(json.dumps({"ready": True, "pid": os.getpid(), "scratch_limited": scratch_limited})
+                          .encode())
         self._prepare()
         while True:
             data = self.control.recv(CONTROL_MESSAGE_LIMIT)
@@ -572,7 +573,12 @@ def main() -> None:
     modules = _load_toolgym()
     for module in PRELOADED:
         __import__(module)
-    Zygote(control, config["pool_dir"], config["memory_mb"], modules).serve()
+    try:  # in our own mount namespace (unshare --mount): all scratch directories share one bounded tmpfs
+        modules["_confine"].mount_tmpfs(config["pool_dir"], config["scratch_mb"])
+        scratch_limited = True
+    except OSError:
+        scratch_limited = False
+    Zygote(control, config["pool_dir"], config["memory_mb"], modules).serve(scratch_limited)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,8 @@ privileges                 PR_SET_NO_NEW_PRIVS, every capability dropped, an emp
 wall clock                 the parent waits `timeout` s, then SIGKILLs the child                  'timeout'
 CPU time                   RLIMIT_CPU re-armed per call (SIGXCPU kills, even inside C code)        'cpu'
 memory                     RLIMIT_AS: `memory_mb` MB beyond what the interpreter maps              'memory'
-files' size, descriptors   RLIMIT_FSIZE 16 MB, RLIMIT_NOFILE 64                                    exception
+files' size, descriptors   RLIMIT_FSIZE 16 MB, RLIMIT_NOFILE 64; all scratch together on a tmpfs   exception
+                           of `scratch_mb` (a mount namespace of the zygote's)
 death, protocol breach     exit, segfault, a forged or malformed reply: the child is replaced      'crashed'
 huge result                over `MAX_RESPONSE_BYTES`: the child is replaced                        'output'
 =========================  =====================================================================  ============
@@ -40,7 +41,7 @@ sandbox: ..."); it is a friendly layer, not the boundary: code that gets past it
 OSError. `sandbox="weak"` (or `TOOLGYM_SANDBOX=weak`) runs without Landlock and seccomp where the kernel lacks
 them: rlimits, namespaces and the audit hook only, which determined code can get past. Not contained even in
 "strict": `stat`/`readlink` of host paths (Landlock does not cover metadata), filling the scratch file system
-(only each file's size is capped), and kernel bugs.
+where no mount namespace can be made (then only each file's size is capped), and kernel bugs.
 
 Arguments are decoded and validated against the tool's schema *in the child* (an untrusted schema's `pattern`
 could backtrack catastrophically: there it is bounded by the call's time limit). Deep Python recursion,
@@ -80,6 +81,7 @@ from toolgym.models.calls import ToolCall, ToolResult
 from toolgym.models.task import Task
 
 DEFAULT_MEMORY_MB = 1024        # address space a tool may add to the interpreter's
+DEFAULT_SCRATCH_MB = 512        # what a pool's sandbox processes may write in all (a private tmpfs)
 DEFAULT_POOL_SIZE = os.cpu_count() or 1
 STARTUP_TIMEOUT_S = 30.0        # a sandbox not ready by then is a fault of the machine, not of a tool
 EXIT_GRACE_S = 1.0              # how long a child that closed its socket may take to exit before it is killed
@@ -141,8 +143,8 @@ def isolation() -> Isolation:
     unshare = shutil.which("unshare")
     prefixes: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
     if unshare:
-        prefixes.insert(0, ((unshare, "--user", "--map-root-user", "--net", "--ipc", "--"),
-                            ("user, network and IPC namespaces",)))
+        prefixes.insert(0, ((unshare, "--user", "--map-root-user", "--net", "--ipc", "--mount", "--"),
+                            ("user, network, IPC and mount namespaces",)))
     for popen, user_features in users:
         for prefix, prefix_features in prefixes:
             if (popen or prefix) and _works(prefix, popen):
@@ -173,10 +175,10 @@ def refusal(level: str) -> str | None:
 class _Zygote:
     """The process that forks sandbox children; its control socket is used under a lock."""
 
-    def __init__(self, pool_dir: str, memory_mb: int | None) -> None:
+    def __init__(self, pool_dir: str, memory_mb: int | None, scratch_mb: int) -> None:
         iso = isolation()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        config = json.dumps({"pool_dir": pool_dir, "memory_mb": memory_mb})
+        config = json.dumps({"pool_dir": pool_dir, "memory_mb": memory_mb, "scratch_mb": scratch_mb})
         try:
             self.proc = subprocess.Popen([*iso.prefix, sys.executable, "-I", str(WORKER_SCRIPT), config],
                                          stdin=theirs.fileno(), stdout=subprocess.DEVNULL,
@@ -190,6 +192,7 @@ class _Zygote:
         if hello.get("ready") is not True:
             self.close()
             raise SandboxError(f"the sandbox zygote failed to start: unexpected greeting {hello!r}")
+        self.scratch_limited = hello.get("scratch_limited") is True
 
     def _receive(self, timeout: float) -> tuple[dict[str, Any], list[int]]:
         if not select.select([self.sock], [], [], timeout)[0]:
@@ -348,8 +351,9 @@ class _Child:
 class WorkerPool:
     """A zygote that starts one sandbox process per episode, and a bound of `size` calls running at once.
 
-    `memory_mb` caps the address space each tool may add (None: no cap). Thread-safe; after a fork the child
-    process starts its own zygote. `close()` stops every sandbox process; the pool restarts if used again.
+    `memory_mb` caps the address space each tool may add (None: no cap); `scratch_mb` caps what all of the pool's
+    sandbox processes together may write (a private tmpfs, where a mount namespace can be made; see
+    `scratch_limited`). Thread-safe; after a fork the child process starts its own zygote. `close()` stops every sandbox process; the pool restarts if used again.
 
     >>> pool = WorkerPool(2)
     >>> pool.size, pool.started
@@ -357,13 +361,17 @@ class WorkerPool:
     >>> pool.close()
     """
 
-    def __init__(self, size: int = DEFAULT_POOL_SIZE, *, memory_mb: int | None = DEFAULT_MEMORY_MB) -> None:
+    def __init__(self, size: int = DEFAULT_POOL_SIZE, *, memory_mb: int | None = DEFAULT_MEMORY_MB,
+                 scratch_mb: int = DEFAULT_SCRATCH_MB) -> None:
+        if scratch_mb < 1:
+            raise ValueError(f"scratch_mb must be at least 1, got {scratch_mb}")
         if size < 1:
             raise ValueError(f"a worker pool needs at least one worker, got size={size}")
         if memory_mb is not None and memory_mb < 16:
             raise ValueError(f"memory_mb must be at least 16, got {memory_mb}")
         self.size = size
         self.memory_mb = memory_mb
+        self.scratch_mb = scratch_mb
         self._reset()
 
     def _reset(self) -> None:
@@ -373,6 +381,11 @@ class WorkerPool:
         self._zygote: _Zygote | None = None
         self._dir: str | None = None
         self._children: weakref.WeakSet[_Child] = weakref.WeakSet()  # an executor dropped unclosed lets go
+
+    @property
+    def scratch_limited(self) -> bool:
+        """Whether `scratch_mb` is enforced (False before the pool starts, or without a mount namespace)."""
+        return self._zygote is not None and self._zygote.scratch_limited
 
     @property
     def started(self) -> int:
@@ -405,7 +418,7 @@ class WorkerPool:
             self._dir = tempfile.mkdtemp(prefix="toolgym-sandbox-", dir=memory_fs)
             if "user" in dict(isolation().popen):
                 os.chown(self._dir, SANDBOX_UID, SANDBOX_UID)
-        self._zygote = _Zygote(self._dir, self.memory_mb)
+        self._zygote = _Zygote(self._dir, self.memory_mb, self.scratch_mb)
 
     def discard(self, child: _Child) -> None:
         """Kill a child and forget it (its reaping goes on in the zygote)."""

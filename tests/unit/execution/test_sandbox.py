@@ -97,8 +97,6 @@ def snippets(pool):
 
 @pytest.mark.parametrize("tool, kind, detail", [
     ("os_exit", "crashed", "the tool ended its sandbox process (exit code 3)"),
-    ("segfault", "crashed", "the tool crashed its sandbox process (signal SIGSEGV; e.g. unbounded recursion in "
-                            "C code)"),
     ("read_secret", "forbidden", "forbidden operation in the sandbox: reading a file outside the scratch directory"),
     ("kill_parent", "forbidden", "forbidden operation in the sandbox: sending a signal (os.kill)"),
     ("native", "forbidden", "forbidden operation in the sandbox: loading native code (ctypes)"),
@@ -112,6 +110,15 @@ def test_more_breaches(snippets, pool, tool, kind, detail):
     result = snippets.run(ToolCall(tool))
     assert (result.error, result.content) == (kind, f"{PREFIX}{tool}: {detail}")
     assert snippets.run(ToolCall("chatty")).content == "ok"  # print() does not corrupt the pipe
+
+
+def test_a_crash_in_c_code(pool):
+    executor = SandboxExecutor(make_task(SNIPPETS), timeout=20.0, pool=pool)  # a million lists first: ~1-2 s
+    result = executor.run(ToolCall("segfault"))
+    assert (result.error, result.content) == ("crashed", f"{PREFIX}segfault: the tool crashed its sandbox process "
+                                                         "(signal SIGSEGV; e.g. unbounded recursion in C code)")
+    assert executor.run(ToolCall("chatty")).content == "ok"
+    executor.close()
 
 
 def test_cpu_limit(pool):

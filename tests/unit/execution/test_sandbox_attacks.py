@@ -339,3 +339,22 @@ def test_strict_refuses_a_process_that_could_not_confine_itself(pool, monkeypatc
     weak = SandboxExecutor(task, pool=pool, sandbox="weak")
     assert weak.run(ToolCall("ok")).content == "fine" and "seccomp" in weak.confinement
     weak.close()
+
+
+def test_scratch_space_is_bounded():
+    pool = WorkerPool(1, scratch_mb=8)
+    fill = ("n = 0\ntry:\n    for i in range(100):\n        with open(f'f{i}', 'wb') as f:\n"
+            "            f.write(bytes(1 << 20))\n        n += 1\nexcept OSError as e:\n    return [n, e.errno]\n"
+            "return [n, 0]")
+    executor = SandboxExecutor(make_task({"attack": attack(fill), "ok": "def ok():\n    return 'fine'"}),
+                               pool=pool)
+    try:
+        result = executor.run(ToolCall("attack"))
+        if not pool.scratch_limited:
+            pytest.skip("no mount namespace here: scratch space is bounded per file only")
+        assert result.content in ("[7, 28]", "[8, 28]")  # ENOSPC after ~8 MB
+        assert executor.run(ToolCall("attack")).content == result.content  # emptied after the call
+        assert executor.run(ToolCall("ok")).content == "fine"
+    finally:
+        executor.close()
+        pool.close()
