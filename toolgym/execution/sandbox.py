@@ -41,7 +41,8 @@ sandbox: ..."); it is a friendly layer, not the boundary: code that gets past it
 OSError. `sandbox="weak"` (or `TOOLGYM_SANDBOX=weak`) runs without Landlock and seccomp where the kernel lacks
 them: rlimits, namespaces and the audit hook only, which determined code can get past. Not contained even in
 "strict": `stat`/`readlink` of host paths (Landlock does not cover metadata), filling the scratch file system
-where no mount namespace can be made (then only each file's size is capped), and kernel bugs.
+where no mount namespace can be made (then only each file's size is capped), a tool raising its own soft CPU
+limit (the wall clock still stops it), and kernel bugs.
 
 Arguments are decoded and validated against the tool's schema *in the child* (an untrusted schema's `pattern`
 could backtrack catastrophically: there it is bounded by the call's time limit). Deep Python recursion,
@@ -142,9 +143,10 @@ def isolation() -> Isolation:
         users.insert(0, ({"user": SANDBOX_UID, "group": SANDBOX_UID, "extra_groups": []}, ("user nobody",)))
     unshare = shutil.which("unshare")
     prefixes: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
-    if unshare:
-        prefixes.insert(0, ((unshare, "--user", "--map-root-user", "--net", "--ipc", "--mount", "--"),
-                            ("user, network, IPC and mount namespaces",)))
+    if unshare:  # a mount namespace is the one most often refused (it gives the scratch quota)
+        base = (unshare, "--user", "--map-root-user", "--net", "--ipc")
+        prefixes[:0] = [((*base, "--mount", "--"), ("user, network, IPC and mount namespaces",)),
+                        ((*base, "--"), ("user, network and IPC namespaces",))]
     for popen, user_features in users:
         for prefix, prefix_features in prefixes:
             if (popen or prefix) and _works(prefix, popen):
