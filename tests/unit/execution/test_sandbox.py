@@ -244,3 +244,18 @@ def test_tempfile_works_in_every_call(pool):
         assert [executor.run(ToolCall("temp")).content for _ in range(2)] == ["x", "x"]
     finally:
         executor.close()
+
+
+def test_a_dead_zygote_is_replaced():
+    pool = WorkerPool(1, memory_mb=MEMORY_MB)
+    try:
+        executor = SandboxExecutor(make_task(SNIPPETS), pool=pool)
+        assert executor.run(ToolCall("chatty")).content == "ok"
+        os.kill(pool._zygote.proc.pid, 9)  # the OOM killer, say: its children die with it
+        pool._zygote.proc.wait()
+        lost = executor.run(ToolCall("chatty"))
+        assert lost.error == "crashed" or lost.content == "ok"
+        assert executor.run(ToolCall("chatty")).content == "ok"
+        assert SandboxExecutor(make_task(SNIPPETS), pool=pool).run(ToolCall("chatty")).content == "ok"
+    finally:
+        pool.close()
