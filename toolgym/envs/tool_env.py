@@ -36,10 +36,12 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
     `content`; assistant turns carry `tool_calls`, tool messages `tool_call_id` and `name`). A new list of new
     dicts every time, so callers may mutate it.
 
-    Action: one assistant turn, as raw completion text (read by `parser`, e.g. Hermes `<tool_call>` blocks), an
-    assistant message dict (OpenAI `tool_calls` with JSON-string arguments, or HF with dict arguments), or a list
-    of tool calls. The calls of a turn run in order; each result (or error) comes back as a tool message. A call
-    that cannot be parsed is reported in a user message; it is never dropped silently and never raises.
+    Action: one assistant turn, as raw completion text (read by `parser`, by default the preset's: Hermes
+    `<tool_call>` blocks for "default"), an assistant message dict (OpenAI `tool_calls` with JSON-string
+    arguments, or HF with dict arguments), or a list of tool calls. The calls of a turn run in order; each result
+    (or error) comes back as a tool message. A call that cannot be parsed is reported in a user message; it is
+    never dropped silently and never raises. Except under `reward="ftrl"`, which reads text, runs calls and
+    scores exactly as the FTRL reference does: unreadable calls dropped silently, no schema check.
 
     Reward: the verifier's score of that turn under the `reward` preset (`"default"`, which cannot be gamed:
     the episode return is largest for a minimal correct solution; or `"ftrl"`, the reference's `solve_f1`).
@@ -53,7 +55,8 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
 
     Tool code: tasks from toolgym's generated stream or its shipped catalog (trusted by content hash) run
     in-process; any other task's code runs in the isolated `SandboxExecutor`. `trust_code=True` forces in-process,
-    `trust_code=False` the sandbox; trust is never read from a task file. `executor=` (a factory) overrides both.
+    `trust_code=False` the sandbox; trust is never read from a task file. `executor=` (a factory) overrides both
+    (for `reward="ftrl"`, give it `ftrl=True`, e.g. `functools.partial(TrustedExecutor, ftrl=True)`).
 
     `reset(seed=s)` plays task `s` (modulo the number of tasks; any `s` for an infinite stream);
     `options={"task_index": i}` picks task `i`; with neither, a task is drawn from the env's seeded RNG.
@@ -67,7 +70,7 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
     metadata = {"render_modes": ["ansi", "human"], "render_fps": 1}
 
     def __init__(self, tasks: Sequence[Task] | TaskSource | str | os.PathLike[str], *,
-                 reward: str | RewardPreset = "default", parser: str | Parser = "hermes",
+                 reward: str | RewardPreset = "default", parser: str | Parser | None = None,
                  max_turns: int = DEFAULT_MAX_TURNS, executor: ExecutorFactory | None = None,
                  timeout: float | None = DEFAULT_TIMEOUT_S, render_mode: str | None = None,
                  trust_code: bool | None = None) -> None:
@@ -87,6 +90,8 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
             raise ToolgymError(f"render_mode must be one of {self.metadata['render_modes']} or None, "
                                f"got {render_mode!r}")
         self.preset = get_preset(reward)
+        if parser is None:  # the preset knows how its turns are read
+            parser = self.preset.parser
         self.parser = get_parser(parser) if isinstance(parser, str) else parser
         self.max_turns = max_turns
         self.timeout = timeout
@@ -142,8 +147,8 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         if self.executor_factory is not None:
             return self.executor_factory(task)
         if self._trusts(task):
-            return TrustedExecutor(task, timeout=self.timeout)
-        return SandboxExecutor(task, timeout=self.timeout)
+            return TrustedExecutor(task, timeout=self.timeout, ftrl=self.preset.ftrl_execution)
+        return SandboxExecutor(task, timeout=self.timeout, ftrl=self.preset.ftrl_execution)
 
     def _trusts(self, task: Task) -> bool:
         """Whether `task`'s code may run in this process. Never read from the task itself: `trust_code` decides,
