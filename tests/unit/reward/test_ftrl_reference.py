@@ -224,3 +224,11 @@ def test_default_keeps_schema_checks_and_think_stripping():
     _, _, added = step(env, call("get_weather", {"city": "Zorvik", "year": None}))
     assert tool_texts(added) == ["an error occured when call get_weather: \"year\": None is not of type 'integer'"]
     assert step(env, f"<think>It is {ANSWER}.</think>")[:2] == (-0.5, True)  # the reasoning is no answer
+
+
+def test_the_sandboxed_path_skips_the_schema_too():
+    env = ToolEnv([task_from_ftrl(released_record())], reward="ftrl", trust_code=False)
+    env.reset(seed=0)
+    reward, _, added = step(env, call("get_weather", {"city": "Zorvik", "year": None}))
+    assert (reward, tool_texts(added)) == (1.0, ['{"city": "Zorvik", "temperature": 21, "year": null}'])
+    env.close()
