@@ -80,8 +80,15 @@ def _build(model: GgufModel, target: Path) -> None:
     try:
         tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
         loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
-        loaded.config.architectures = [model.architecture]
-        loaded.save_pretrained(staging)
+        # A GGUF-loaded model refuses save_pretrained (it counts as quantized): copy its dequantized weights
+        # into a plain model of the same config, which saves as an ordinary HF directory.
+        config = loaded.config
+        config.architectures = [model.architecture]
+        if hasattr(config, "quantization_config"):
+            del config.quantization_config
+        plain = AutoModelForCausalLM.from_config(config)
+        plain.load_state_dict(loaded.state_dict())
+        plain.save_pretrained(staging)
         tokenizer.save_pretrained(staging)
         (staging / READY).write_text(gguf.name)
         _publish(staging, target)

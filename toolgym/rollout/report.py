@@ -102,11 +102,12 @@ def markdown(summary: Mapping[str, Any]) -> str:
 
 def _table(title: str, groups: Mapping[str, Mapping[str, Any]]) -> list[str]:
     k = next(iter(groups.values()), {}).get("k", 1)
-    header = [title] + [name.replace("pass@k", f"pass@{k}") for name, _, _ in COLUMNS]
+    columns = [c for c in COLUMNS if k > 1 or c[1] != "pass@k"]  # with one sample, pass@k is pass@1
+    header = [title] + [name.replace("pass@k", f"pass@{k}") for name, _, _ in columns]
     rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, stats in groups.items():
         cells = [name] + [format(stats[key], spec) if key else
                           f"{stats['mean_prompt_tokens']:.0f}/{stats['mean_completion_tokens']:.0f}"
-                          for _, key, spec in COLUMNS]
+                          for _, key, spec in columns]
         rows.append("| " + " | ".join(cells) + " |")
     return rows

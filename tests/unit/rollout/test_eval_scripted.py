@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("openai")
+from tests.fixtures.extras import require
+
+require("openai")
 
 from tests.fixtures.chat_server import COMPLETION_TOKENS, PROMPT_TOKENS, ChatServer  # noqa: E402
 from tests.fixtures.tasks import all_tasks  # noqa: E402
