@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from toolgym.errors import ToolgymError
+
+if TYPE_CHECKING:
+    from toolgym.rollout.evaluation import EvalConfig
+    from toolgym.rollout.policy import Policy
 
 FTRL_PROTOCOL = {"temperature": 0.0, "max_turns": 20, "reward": "ftrl"}  # the paper's evaluation, in one flag
 
@@ -38,6 +45,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default %(default)s)")
     p.add_argument("--retries", type=int, default=3, help="retries per request on 429/5xx/timeouts")
     p.add_argument("--out", help="output directory (default: runs/eval-<model>); re-run to resume")
+    p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+                   help="play on a Ray cluster (toolgym[ray]): ADDRESS to join one, none for a local one")
+    p.add_argument("--ray-actors", type=int, default=2, help="Ray actors, each with its own policy and envs")
     p.add_argument("--plot", action="store_true", help="also write accuracy PNGs (needs toolgym[plot])")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -52,7 +62,15 @@ def run(args: argparse.Namespace) -> int:
                         parser=args.parser, max_tokens=args.max_tokens, tools_in_prompt=args.tools_in_prompt,
                         backend="local" if args.local else "openai", concurrency=args.concurrency, **settings)
     out = Path(args.out or f"runs/eval-{_slug(args.model)}")
-    result = evaluate(config, _policy(args, config), out, progress=None if args.quiet else sys.stderr)
+    factory = policy_factory(args, config)
+    policy, runner = None, None
+    if args.ray:
+        from toolgym.rollout.ray_runner import RayRunner
+        runner = RayRunner(factory, config.env_factory(), address=None if args.ray == "local" else args.ray,
+                           actors=args.ray_actors, envs_per_actor=max(1, args.concurrency // args.ray_actors))
+    else:
+        policy = factory()
+    result = evaluate(config, policy, out, progress=None if args.quiet else sys.stderr, runner=runner)
     print((out / "summary.md").read_text(), end="")
     if args.plot:
         from toolgym.rollout.plots import plot_summary
@@ -65,21 +83,24 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _policy(args: argparse.Namespace, config: object):
+def policy_factory(args: argparse.Namespace, config: EvalConfig) -> Callable[[], Policy]:
+    """A picklable zero-argument builder of the run's policy (a Ray actor builds its own from it)."""
     from toolgym.rollout.messages import tools_prompt_style
 
     style = tools_prompt_style(args.tools_in_prompt, args.parser)
     if args.local:
         from toolgym.rollout.local_policy import DEFAULT_MAX_TOKENS, LocalPolicy
-        return LocalPolicy(args.model, temperature=config.temperature, tools_prompt=style,
-                           max_tokens=args.max_tokens or DEFAULT_MAX_TOKENS, batch_size=args.concurrency)
+        return functools.partial(LocalPolicy, args.model, temperature=config.temperature, tools_prompt=style,
+                                 max_tokens=args.max_tokens or DEFAULT_MAX_TOKENS, batch_size=args.concurrency)
     if not args.base_url:
         raise ToolgymError("--base-url is required (an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1), "
                            "or --local to play a local model")
-    from toolgym.rollout.openai_policy import OpenAIPolicy
-    return OpenAIPolicy(args.model, args.base_url, api_key=os.environ.get(args.api_key_env) or "EMPTY",
-                        temperature=config.temperature, max_tokens=args.max_tokens, tools_prompt=style,
-                        timeout=args.timeout, max_retries=args.retries)
+    from toolgym.rollout.openai_policy import OpenAIPolicy, require_openai
+    require_openai()  # fails here, in one line, not inside every Ray actor
+    return functools.partial(OpenAIPolicy, args.model, args.base_url,
+                             api_key=os.environ.get(args.api_key_env) or "EMPTY", temperature=config.temperature,
+                             max_tokens=args.max_tokens, tools_prompt=style, timeout=args.timeout,
+                             max_retries=args.retries)
 
 
 def _slug(name: str) -> str:

@@ -12,10 +12,10 @@ import asyncio
 import json
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 import gymnasium as gym
 
@@ -79,9 +79,13 @@ def plan(config: EvalConfig) -> list[EpisodeSpec]:
     return episodes(config.sources, config.n, config.k)
 
 
-def evaluate(config: EvalConfig, policy: Policy, out: str | Path, *, progress: TextIO | None = sys.stderr
-             ) -> EvalResult:
-    """Play the run's unfinished episodes into `out`, then write the summary of all of them."""
+def evaluate(config: EvalConfig, policy: Policy | None, out: str | Path, *, progress: TextIO | None = sys.stderr,
+             runner: EpisodeRunner | None = None) -> EvalResult:
+    """Play the run's unfinished episodes into `out`, then write the summary of all of them.
+
+    `runner`: what plays the episodes (default: the in-process `Runner` over `policy`; `RayRunner` spreads them
+    over a Ray cluster). The output is the same either way.
+    """
     out = Path(out)
     _check_config(out, config)
     specs = plan(config)
@@ -90,7 +94,11 @@ def evaluate(config: EvalConfig, policy: Policy, out: str | Path, *, progress: T
         bar = ProgressBar(len(specs), len(specs) - len(todo), progress)
         aborted = None
         try:
-            asyncio.run(_play(config, policy, todo, lambda t: (store.write(t), bar.advance())))
+            if runner is None:
+                if policy is None:
+                    raise ToolgymError("evaluate needs a policy or a runner")
+                runner = Runner(policy, config.env_factory(), concurrency=config.concurrency)
+            asyncio.run(_play(runner, policy, todo, lambda t: (store.write(t), bar.advance())))
         except RunAborted as e:
             aborted = str(e)
         finally:
@@ -101,10 +109,17 @@ def evaluate(config: EvalConfig, policy: Policy, out: str | Path, *, progress: T
     return EvalResult(summary, len(finished) - (len(specs) - len(todo)), len(specs) - len(todo), aborted)
 
 
-async def _play(config: EvalConfig, policy: Policy, todo: list[EpisodeSpec],
+class EpisodeRunner(Protocol):
+    """Plays episodes and hands each finished trajectory to `on_done` (`Runner`, `RayRunner`)."""
+
+    async def run(self, specs: Iterable[EpisodeSpec], on_done: Callable[[Trajectory], None] | None = None
+                  ) -> list[Trajectory]: ...
+
+
+async def _play(runner: EpisodeRunner, policy: Policy | None, todo: list[EpisodeSpec],
                 on_done: Callable[[Trajectory], Any]) -> None:
     try:
-        await Runner(policy, config.env_factory(), concurrency=config.concurrency).run(todo, on_done)
+        await runner.run(todo, on_done)
     finally:
         close = getattr(policy, "aclose", None)
         if close is not None:

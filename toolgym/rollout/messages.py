@@ -110,8 +110,9 @@ def tools_prompt_style(tools_in_prompt: str, parser: str) -> str | None:
 def tools_system_message(tools: Sequence[Mapping[str, Any]], style: str) -> dict[str, str]:
     """The system message that shows `tools` (OpenAI tool dicts) to the model in `style`'s convention.
 
-    >>> tools_system_message([{"type": "function", "function": {"name": "f"}}], "hermes")["content"][-40:]
-    '"arguments": <args-json-object>}\\n</tool_call>'
+    >>> message = tools_system_message([{"type": "function", "function": {"name": "f"}}], "hermes")
+    >>> message["content"].splitlines()[-2:]
+    ['{"name": <function-name>, "arguments": <args-json-object>}', '</tool_call>']
     """
     if style not in TOOL_PROMPTS:
         raise UnknownNameError("tools-in-prompt style", style, list(TOOL_PROMPTS))

@@ -38,10 +38,7 @@ class OpenAIPolicy:
                  max_tokens: int | None = None, tools_prompt: str | None = None, send_tools: bool = True,
                  timeout: float = DEFAULT_TIMEOUT_S, max_retries: int = DEFAULT_RETRIES,
                  extra_body: Mapping[str, Any] | None = None) -> None:
-        try:
-            import openai
-        except ImportError:
-            raise MissingDependencyError("openai", "llm") from None
+        openai = require_openai()
         self._openai = openai
         self.client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key, timeout=timeout,
                                          max_retries=max_retries)
@@ -84,6 +81,15 @@ class OpenAIPolicy:
 
     async def aclose(self) -> None:
         await self.client.close()
+
+
+def require_openai() -> Any:
+    """The `openai` module, or the error naming the extra to install."""
+    try:
+        import openai
+    except ImportError:
+        raise MissingDependencyError("openai", "llm") from None
+    return openai
 
 
 def _message(error: Any) -> str:

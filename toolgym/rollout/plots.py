@@ -24,12 +24,14 @@ def plot_summary(summary: Mapping[str, Any], out: Path) -> list[Path]:
         figure, axes = plt.subplots(figsize=(max(4.0, 1.2 * len(names) + 2), 3.2))
         width = 0.4
         positions = range(len(names))
-        axes.bar([x - width / 2 for x in positions], [groups[n]["answer_accuracy"] for n in names], width,
-                 label="answer accuracy")
-        axes.bar([x + width / 2 for x in positions], [groups[n]["solve_f1"] for n in names], width, label="Solve-F1")
+        for offset, key, label in ((-width / 2, "answer_accuracy", "answer accuracy"), (width / 2, "solve_f1",
+                                                                                      "Solve-F1")):
+            bars = axes.bar([x + offset for x in positions], [groups[n][key] for n in names], width, label=label)
+            axes.bar_label(bars, fmt="%.2f", fontsize=8)
         axes.set_xticks(list(positions), names)
         axes.set_ylim(0, 1)
-        axes.set_title(f"{summary['config'].get('model', '')} by {title}")
+        model = Path(str(summary["config"].get("model", ""))).name  # a model directory: its last part
+        axes.set_title(f"{model} by {title}")
         axes.legend()
         figure.tight_layout()
         path = out / f"accuracy_by_{title}.png"

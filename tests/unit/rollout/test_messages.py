@@ -20,7 +20,8 @@ def assistant(arguments):
 
 @given(ARGUMENTS)
 def test_openai_and_hf_forms_round_trip(arguments):
-    openai_form = [assistant(json.dumps(arguments, ensure_ascii=False)), {"role": "tool", "tool_call_id": "c1", "content": "x"}]
+    openai_form = [assistant(json.dumps(arguments, ensure_ascii=False)),
+                   {"role": "tool", "tool_call_id": "c1", "content": "x"}]
     hf = to_hf_messages(openai_form)
     assert hf[0]["tool_calls"][0]["function"]["arguments"] == arguments
     assert to_openai_messages(hf) == openai_form
