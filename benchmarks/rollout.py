@@ -9,7 +9,7 @@ next to the bare cost of the same HTTP round trips.
    concurrency 1, 8 and 32, next to the same number of bare `chat.completions.create` round trips through the same
    client at the same concurrency: the ratio is toolgym's own overhead per episode.
 
-Usage: `python benchmarks/rollout.py [--repeats 3] [--episodes 20]`. Prints medians over the repeats.
+Usage: `python benchmarks/rollout.py [--repeats 3] [--samples 5]`. Prints medians over the repeats.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from toolgym.rollout.evaluation import EvalConfig, evaluate  # noqa: E402
 from toolgym.rollout.openai_policy import OpenAIPolicy  # noqa: E402
 
 VECTOR_ID, EVAL_ID = "ToolEnv/travel-L1", "ToolEnv/travel-L1"
+TASKS = 20  # the test set of EVAL_ID
 
 
 def vector_steps_per_s(num_envs: int, mode: str, rounds: int) -> float:
@@ -60,15 +61,15 @@ def start_server() -> tuple[subprocess.Popen, str]:
     return process, process.stdout.readline().strip()
 
 
-def eval_seconds(base_url: str, episodes: int, concurrency: int) -> tuple[float, int]:
-    """Wall time of one eval run and the number of model requests it made."""
-    config = EvalConfig(sources=(EVAL_ID,), model="native", n=episodes, concurrency=concurrency,
+def eval_seconds(base_url: str, samples: int, concurrency: int) -> tuple[float, int]:
+    """Wall time of one eval run (the 20 test tasks, `samples` each) and the number of model requests it made."""
+    config = EvalConfig(sources=(EVAL_ID,), model="native", n=TASKS, k=samples, concurrency=concurrency,
                         tools_in_prompt="none")
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
         result = evaluate(config, OpenAIPolicy("native", base_url, max_retries=0), out, progress=None)
         elapsed = time.perf_counter() - started
-    return elapsed, round(result.summary["overall"]["mean_turns"] * episodes)
+    return elapsed, round(result.summary["overall"]["mean_turns"] * TASKS * samples)
 
 
 async def _bare(base_url: str, requests: int, concurrency: int, messages: list[dict]) -> float:
@@ -95,7 +96,7 @@ def bare_seconds(base_url: str, requests: int, concurrency: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--episodes", type=int, default=20, help="eval episodes per run (the test set has 20)")
+    parser.add_argument("--samples", type=int, default=5, help="eval samples per test task (20 tasks)")
     parser.add_argument("--rounds", type=int, default=20, help="vector-env episodes per env")
     args = parser.parse_args()
 
@@ -107,18 +108,20 @@ def main() -> None:
             print(f"  {mode:<5} {num_envs:>3} envs: {statistics.median(rates):>9,.0f} steps/s")
 
     process, base_url = start_server()
+    episodes = TASKS * args.samples
     try:
-        print(f"\ntoolgym eval vs bare round trips ({args.episodes} episodes of {EVAL_ID}, scripted server in its "
+        eval_seconds(base_url, 1, 8)  # warm-up: imports (openai alone takes ~0.5 s), the first connection
+        print(f"\ntoolgym eval vs bare round trips ({episodes} episodes of {EVAL_ID}, scripted server in its "
               f"own process), median of {args.repeats}:")
         for concurrency in (1, 8, 32):
-            runs = [eval_seconds(base_url, args.episodes, concurrency) for _ in range(args.repeats)]
+            runs = [eval_seconds(base_url, args.samples, concurrency) for _ in range(args.repeats)]
             requests = runs[0][1]
             evals = [seconds for seconds, _ in runs]
             bares = [bare_seconds(base_url, requests, concurrency) for _ in range(args.repeats)]
             e, b = statistics.median(evals), statistics.median(bares)
-            print(f"  concurrency {concurrency:>2}: {args.episodes / e:7.1f} episodes/s; bare {requests} round trips "
+            print(f"  concurrency {concurrency:>2}: {episodes / e:7.1f} episodes/s; bare {requests} round trips "
                   f"{b * 1000:7.1f} ms vs eval {e * 1000:7.1f} ms: ratio {e / b:4.2f}, toolgym's own "
-                  f"{(e - b) / args.episodes * 1000:6.2f} ms per episode")
+                  f"{(e - b) / episodes * 1000:6.2f} ms per episode")
     finally:
         process.stdin.close()
         process.wait(timeout=10)
