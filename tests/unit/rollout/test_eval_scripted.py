@@ -49,9 +49,10 @@ def run_eval(server, task_file, out, model, *extra):
     return code, json.loads((out / "summary.json").read_text())
 
 
-@pytest.mark.parametrize("model", ["native", "hermes", "flaky"])
-def test_solved_behaviours_report_the_gold_figures(server, task_file, tmp_path, model, capsys):
-    code, summary = run_eval(server, task_file, tmp_path, model, "--retries", "2")
+@pytest.mark.parametrize(("model", "parser"), [("native", "hermes"), ("hermes", "hermes"), ("hermes", "auto"),
+                                               ("flaky", "hermes")])
+def test_solved_behaviours_report_the_gold_figures(server, task_file, tmp_path, model, parser, capsys):
+    code, summary = run_eval(server, task_file, tmp_path, model, "--retries", "2", "--parser", parser)
     assert code == 0
     overall = summary["overall"]
     turns = sum(GOLD_TURNS)
@@ -66,6 +67,23 @@ def test_solved_behaviours_report_the_gold_figures(server, task_file, tmp_path, 
     assert "| all | 3 | 1.000 | 1.000 | 1.000 | 1.000 |" in capsys.readouterr().out
     if model == "flaky":  # every conversation state was refused once with 429, then served
         assert server.requests["flaky"] == 2 * turns
+
+
+def test_ftrl_protocol_sets_greedy_20_turns_and_the_ftrl_reward(server, task_file, tmp_path):
+    code, summary = run_eval(server, task_file, tmp_path, "native", "--protocol", "ftrl", "--temperature", "0.7")
+    assert code == 0
+    assert {k: summary["config"][k] for k in ("temperature", "max_turns", "reward")} == {
+        "temperature": 0.0, "max_turns": 20, "reward": "ftrl"}
+    # ftrl: a call turn earns 2s/(n+1), the correct answer with nothing pending 1. weather: 1 + 1; travel: 1 + 1
+    # + 1; finance: 2*2/3 (two calls, both solve) + 1 + 1.
+    assert summary["overall"]["mean_return"] == round((2 + 3 + (4 / 3 + 2)) / 3, 6)
+
+
+def test_refusal_is_scored_as_the_answer_and_recorded(server, task_file, tmp_path):
+    code, summary = run_eval(server, task_file, tmp_path, "refusal")
+    assert code == 0 and summary["overall"]["stop_reasons"] == {"refusal": 3}
+    line = json.loads((tmp_path / "trajectories.jsonl").read_text().splitlines()[0])
+    assert line["turns"][0]["text"] == "I cannot help with that." and line["answer_correct"] is False
 
 
 def test_raw_text_is_kept_and_native_calls_recorded(server, task_file, tmp_path):
