@@ -101,3 +101,13 @@ def test_local_smollm2_plays_travel_l1_in_batches_keeping_token_ids(smollm2, tmp
         for turn in t["turns"]:
             assert len(turn["completion_ids"]) == turn["completion_tokens"]
             assert tokenizer.decode(turn["completion_ids"], skip_special_tokens=True) == turn["text"]
+
+
+def test_local_policy_batches_concurrent_turns(smollm2):
+    from toolgym.rollout import episodes, rollout
+    from toolgym.rollout.local_policy import LocalPolicy
+
+    policy = LocalPolicy(str(smollm2), max_tokens=8)
+    done = rollout(episodes(["ToolEnv/weather-L1"], n=4), policy, concurrency=4, split="test", max_turns=1)
+    assert policy.batches[0] == 4  # the four episodes' first turns went through one generate call
+    assert len(done) == 4 and all(len(t["turns"][0]["prompt_ids"]) == t["turns"][0]["prompt_tokens"] for t in done)

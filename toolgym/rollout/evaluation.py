@@ -13,7 +13,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
@@ -47,7 +47,6 @@ class EvalConfig:
     tools_in_prompt: str = "auto"
     backend: str = "openai"
     concurrency: int = 8
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return json.loads(json.dumps(asdict(self)))
@@ -127,7 +126,7 @@ async def _play(runner: EpisodeRunner, policy: Policy | None, todo: list[Episode
 
 
 def write_summary(out: Path, trajectories: Sequence[Trajectory], config: EvalConfig) -> dict[str, Any]:
-    shown = {k: v for k, v in config.as_json().items() if k not in ("extra", *RESUME_FREE)}
+    shown = {k: v for k, v in config.as_json().items() if k not in RESUME_FREE}
     summary = summarize(trajectories, k=config.k, config=shown)
     (out / SUMMARY_JSON).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     (out / SUMMARY_MD).write_text(markdown(summary))

@@ -56,6 +56,8 @@ class OpenAIPolicy:
             "messages": with_tools_prompt(context.messages, context.tools, self.tools_prompt)}
         if self.max_tokens is not None:
             request["max_tokens"] = self.max_tokens
+        if self.temperature > 0:  # the episode's seed: servers that honour it replay a sampled episode exactly
+            request["seed"] = context.seed
         if self.send_tools:
             request["tools"] = context.tools
         if self.extra_body:
