@@ -191,3 +191,14 @@ def test_killed_run_resumes_to_the_same_summary(server, task_file, tmp_path):
     _, resumed = run_eval(server, task_file, out, "delay", "--concurrency", "1")
     assert lines.read_text().splitlines()[: len(kept)] == kept  # finished lines are never rewritten
     assert resumed == whole
+
+
+def test_bad_arguments_are_one_line_errors(task_file, tmp_path, capsys):
+    assert main(["eval", task_file, "--model", "m", "--out", str(tmp_path)]) == 2
+    assert "--base-url is required" in capsys.readouterr().err
+    assert main(["eval", "ToolEnv/travel-L1", "--model", "m", "--base-url", "http://127.0.0.1:9/v1", "--n", "21",
+                 "--out", str(tmp_path / "b")]) == 2
+    assert "has 20 tasks, fewer than --n 21: use --n 20 (or --split train" in capsys.readouterr().err
+    assert main(["eval", "nope.jsonl", "--model", "m", "--base-url", "http://127.0.0.1:9/v1",
+                 "--out", str(tmp_path / "c")]) == 2
+    assert "neither a registered id" in capsys.readouterr().err
