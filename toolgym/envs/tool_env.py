@@ -16,7 +16,7 @@ from toolgym.execution import DEFAULT_TIMEOUT_S, Executor, ExecutorFactory, Sand
 from toolgym.models.calls import ParsedTurn, ToolCall, call_id
 from toolgym.models.io import load_tasks
 from toolgym.models.task import Task
-from toolgym.parsing import Parser, get_parser, parse_action
+from toolgym.parsing import MAX_CALLS_PER_TURN, Parser, get_parser, limit_calls, parse_action
 from toolgym.reward import RewardPreset, Verifier, get_preset
 
 DEFAULT_MAX_TURNS = 20  # the reference's episode budget
@@ -39,7 +39,8 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
     Action: one assistant turn, as raw completion text (read by `parser`, e.g. Hermes `<tool_call>` blocks), an
     assistant message dict (OpenAI `tool_calls` with JSON-string arguments, or HF with dict arguments), or a list
     of tool calls. The calls of a turn run in order; each result (or error) comes back as a tool message. A call
-    that cannot be parsed is reported in a user message; it is never dropped silently and never raises.
+    that cannot be parsed is reported in a user message; it is never dropped silently and never raises. At most
+    `max_calls_per_turn` calls (default 32) run per turn; the rest are reported as one parse issue, not run.
 
     Reward: the verifier's score of that turn under the `reward` preset (`"default"`, which cannot be gamed:
     the episode return is largest for a minimal correct solution; or `"ftrl"`, the reference's `solve_f1`).
@@ -70,7 +71,7 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
                  reward: str | RewardPreset = "default", parser: str | Parser = "hermes",
                  max_turns: int = DEFAULT_MAX_TURNS, executor: ExecutorFactory | None = None,
                  timeout: float | None = DEFAULT_TIMEOUT_S, render_mode: str | None = None,
-                 trust_code: bool | None = None) -> None:
+                 trust_code: bool | None = None, max_calls_per_turn: int = MAX_CALLS_PER_TURN) -> None:
         if trust_code not in (None, True, False):
             raise ToolgymError(f"trust_code must be True, False or None (automatic), got {trust_code!r}")
         self.trust_code = trust_code
@@ -89,6 +90,7 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         self.preset = get_preset(reward)
         self.parser = get_parser(parser) if isinstance(parser, str) else parser
         self.max_turns = max_turns
+        self.max_calls_per_turn = max_calls_per_turn
         self.timeout = timeout
         self.executor_factory = executor
         self.render_mode = render_mode
@@ -157,7 +159,7 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
             raise ResetNeeded("call reset() before step()")
         if self._done:
             raise ResetNeeded("the episode is over: call reset() before step()")
-        parsed = parse_action(action, self.parser)
+        parsed = limit_calls(parse_action(action, self.parser), self.max_calls_per_turn)
         ids = [self._unique_id(call.id, i) for i, call in enumerate(parsed.calls)]
         results = [self._executor.run(call) for call in parsed.calls]
         score = self._verifier.score_turn(parsed, list(zip(parsed.calls, results)))

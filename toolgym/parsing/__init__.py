@@ -29,11 +29,13 @@ from toolgym.parsing.structured import parse_calls, parse_message
 
 PARSERS: dict[str, Parser] = {parser.name: parser for parser in (
     HermesParser(), LlamaJsonParser(), MistralParser(), PythonicParser())}
+MAX_CALLS_PER_TURN = 32  # far above what a task needs in one turn (a gold turn has a handful), far below a flood
+OVER_LIMIT = "{} more calls in this turn were not run: at most {} calls are run per turn"
 NOT_AN_ACTION = ("expected an action: completion text (str), an assistant message dict, or a list of tool calls; "
                  "got {}")
 
-__all__ = ["PARSERS", "HermesParser", "LlamaJsonParser", "MistralParser", "ParsedTurn", "ParseIssue", "Parser",
-           "PythonicParser", "TextParser", "ToolCall", "get_parser", "parse_action"]
+__all__ = ["MAX_CALLS_PER_TURN", "PARSERS", "HermesParser", "LlamaJsonParser", "MistralParser", "ParsedTurn", "ParseIssue", "Parser",
+           "PythonicParser", "TextParser", "ToolCall", "get_parser", "limit_calls", "parse_action"]
 
 
 def get_parser(name: str) -> Parser:
@@ -65,3 +67,19 @@ def parse_action(action: object, parser: Parser) -> ParsedTurn:
     if isinstance(action, ToolCall):
         return parse_calls([action])
     return ParsedTurn("", issues=(issue(describe(action), NOT_AN_ACTION.format(type(action).__name__)),))
+
+
+def limit_calls(turn: ParsedTurn, limit: int = MAX_CALLS_PER_TURN) -> ParsedTurn:
+    """`turn` with at most `limit` calls; the calls past the limit are not run but reported in one issue (which the
+    default reward counts as one wasted call), quoting the first of them.
+
+    >>> turn = limit_calls(parse_action([ToolCall("f")] * 5, get_parser("hermes")), 2)
+    >>> len(turn.calls), turn.issues[0].reason
+    (2, '3 more calls in this turn were not run: at most 2 calls are run per turn')
+    """
+    if len(turn.calls) <= limit:
+        return turn
+    extra = turn.calls[limit:]
+    fragment = f"{extra[0].name}({extra[0].arguments})"
+    return ParsedTurn(turn.content, turn.calls[:limit], (*turn.issues, issue(fragment, OVER_LIMIT.format(
+        len(extra), limit))), turn.reasoning)

@@ -202,3 +202,14 @@ def test_call_ids_are_unique_within_an_episode():
     ids = [m["tool_call_id"] for m in obs if m["role"] == "tool"]
     assert ids == ["x", "call_0_1", "call_1_0"]
     assert [c["id"] for m in obs if m["role"] == "assistant" for c in m["tool_calls"]] == ids
+
+
+def test_a_flood_of_calls_runs_at_most_the_cap_and_step_never_raises():
+    env = ToolEnv([single_hop()], trust_code=True, max_calls_per_turn=3)
+    env.reset(seed=0)
+    obs, reward, terminated, truncated, info = env.step([{"name": "x" * 100_000, "arguments": {}}] * 50)
+    assert sum(m["role"] == "tool" for m in obs) == 3 and len(info["parse_issues"]) == 1
+    assert all(len(m["content"]) < 1_000 for m in obs if m["role"] == "tool")  # the huge name is echoed cut short
+    env.reset(seed=0)
+    obs, *_ = env.step(f'<tool_call>{{"name": "f", "arguments": {{"x": {"1" * 5000}}}}}</tool_call>')
+    assert "more digits" in obs[-1]["content"]
