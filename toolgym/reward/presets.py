@@ -15,6 +15,7 @@ import abc
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import ClassVar
 
 from toolgym.errors import UnknownNameError
@@ -35,22 +36,22 @@ MAX_EXTRA_ANSWER_TOKENS = 24    # room for a short sentence around the answer, n
 ERROR_PREFIX = "error"          # tool text starting with this (case-insensitive) is an error message
 
 
-def answer_reward(remaining: int) -> float:
-    """Reward of a correct final answer with `remaining` sub-answers still pending: 1 / (1 + U)."""
-    return 1.0 / (1 + remaining)
+def answer_reward(remaining: int) -> Fraction:
+    """Reward of a correct final answer with `remaining` sub-answers still pending: 1 / (1 + U), exactly."""
+    return Fraction(1, 1 + remaining)
 
 
-def no_call_reward(*, empty: bool, malformed: bool, correct: bool, remaining: int) -> float:
-    """The ordered no-call cases shared by both presets."""
+def no_call_reward(*, empty: bool, malformed: bool, correct: bool, remaining: int) -> Fraction:
+    """The ordered no-call cases shared by both presets (exact: see `verifier`)."""
     if empty:
-        return EMPTY_RESPONSE_PENALTY
+        return Fraction(EMPTY_RESPONSE_PENALTY)
     if malformed:
-        return MALFORMED_CALL_PENALTY
+        return Fraction(MALFORMED_CALL_PENALTY)
     if correct:
         return answer_reward(remaining)
     if remaining == 0:
-        return ALL_SOLVED_REWARD
-    return NO_PROGRESS_REWARD
+        return Fraction(ALL_SOLVED_REWARD)
+    return Fraction(NO_PROGRESS_REWARD)
 
 
 def _is_empty(parsed: ParsedTurn) -> bool:
@@ -63,6 +64,8 @@ class RewardPreset(abc.ABC):
 
     name: ClassVar[str] = ""
     ends_on_malformed_turn: ClassVar[bool] = True  # does a turn with parse issues and no valid call end the episode?
+    distinct_effects: ClassVar[bool] = False  # may a call solve only when no earlier solving call of its tool
+    #                                            returned the same output (repeating a call solves nothing new)?
 
     @abc.abstractmethod
     def match(self, expected: str, output: str) -> bool:
@@ -77,19 +80,20 @@ class RewardPreset(abc.ABC):
         """Whether a final reply (content without calls or reasoning) gives the task's answer."""
 
     @abc.abstractmethod
-    def call_turn_reward(self, *, calls: int, solved: int, issues: int, num_expected: int) -> float:
-        """Reward of a turn with `calls` >= 1 executed calls, `solved` of which solved a sub-answer."""
+    def call_turn_reward(self, *, calls: int, solved: int, issues: int, num_expected: int) -> Fraction | float:
+        """Reward of a turn with `calls` >= 1 executed calls, `solved` of which solved a sub-answer. A `Fraction`
+        keeps the episode's return exact; a float is taken at its exact binary value."""
 
     @abc.abstractmethod
-    def answer_turn_reward(self, parsed: ParsedTurn, *, correct: bool, remaining: int) -> float:
+    def answer_turn_reward(self, parsed: ParsedTurn, *, correct: bool, remaining: int) -> Fraction | float:
         """Reward of a turn without any parsed call."""
 
 
-FTRL_VARIANTS: dict[str, Callable[[int, int], float]] = {
-    "solve_f1": lambda n, s: 2 * s / (n + 1),
-    "solve_rate": lambda n, s: float(s),
-    "solve_precision": lambda n, s: s / n,
-    "solve_pr": lambda n, s: s * s / n,
+FTRL_VARIANTS: dict[str, Callable[[int, int], Fraction]] = {
+    "solve_f1": lambda n, s: Fraction(2 * s, n + 1),
+    "solve_rate": lambda n, s: Fraction(s),
+    "solve_precision": lambda n, s: Fraction(s, n),
+    "solve_pr": lambda n, s: Fraction(s * s, n),
 }
 DEFAULT_FTRL_VARIANT = "solve_f1"  # the variant the paper trains with
 
@@ -118,10 +122,10 @@ class FtrlPreset(RewardPreset):
     def answer_correct(self, content: str, task: Task) -> bool:
         return ftrl_match(task.answer, content)
 
-    def call_turn_reward(self, *, calls: int, solved: int, issues: int, num_expected: int) -> float:
+    def call_turn_reward(self, *, calls: int, solved: int, issues: int, num_expected: int) -> Fraction:
         return FTRL_VARIANTS[self.variant](calls, solved)  # the reference drops parse failures: issues unused
 
-    def answer_turn_reward(self, parsed: ParsedTurn, *, correct: bool, remaining: int) -> float:
+    def answer_turn_reward(self, parsed: ParsedTurn, *, correct: bool, remaining: int) -> Fraction:
         malformed = bool(parsed.issues) or TOOL_CALL_TAG in parsed.content
         return no_call_reward(empty=_is_empty(parsed), malformed=malformed, correct=correct, remaining=remaining)
 
@@ -193,6 +197,7 @@ class DefaultPreset(RewardPreset):
     max_extra_answer_tokens: int = MAX_EXTRA_ANSWER_TOKENS
     name: ClassVar[str] = "default"
     ends_on_malformed_turn: ClassVar[bool] = False  # a malformed turn gets feedback; the episode goes on
+    distinct_effects: ClassVar[bool] = True  # a repeated call (same tool, same output) solves nothing new
 
     def __post_init__(self) -> None:
         if self.wasted_call_penalty <= 0:
@@ -213,11 +218,11 @@ class DefaultPreset(RewardPreset):
             return False
         return not answer.numbers or said.numbers <= allowed_numbers(task)
 
-    def call_turn_reward(self, *, calls: int, solved: int, issues: int, num_expected: int) -> float:
+    def call_turn_reward(self, *, calls: int, solved: int, issues: int, num_expected: int) -> Fraction:
         wasted = calls - solved + issues
-        return (solved - self.wasted_call_penalty * wasted) / max(num_expected, 1)
+        return (solved - Fraction(self.wasted_call_penalty) * wasted) / max(num_expected, 1)
 
-    def answer_turn_reward(self, parsed: ParsedTurn, *, correct: bool, remaining: int) -> float:
+    def answer_turn_reward(self, parsed: ParsedTurn, *, correct: bool, remaining: int) -> Fraction:
         return no_call_reward(empty=_is_empty(parsed), malformed=bool(parsed.issues), correct=correct,
                               remaining=remaining)
 
