@@ -21,6 +21,7 @@ from typing import ClassVar
 from toolgym.errors import UnknownNameError
 from toolgym.models.calls import ParsedTurn, ToolResult
 from toolgym.models.task import Task
+from toolgym.reward.answers import answer_problem
 from toolgym.reward.matching import ftrl_match, strict_match, tokenize
 
 # No-call turns, checked in this order (the reference's values).
@@ -164,15 +165,6 @@ def answer_span(content: str) -> str:
     return content[marker.end():] if marker else content
 
 
-def allowed_numbers(task: Task) -> frozenset[str]:
-    """Numbers a reply may mention besides the answer: those of the question and of the expected sub-answers."""
-    numbers = tokenize(task.answer).numbers | tokenize(task.question).numbers
-    for answers in task.expected.values():
-        for answer in answers:
-            numbers |= tokenize(answer).numbers
-    return numbers
-
-
 def is_error_result(result: ToolResult) -> bool:
     """An executor error, or a tool that returned an error message as its value."""
     return not result.ok or result.content.lstrip()[:len(ERROR_PREFIX)].casefold() == ERROR_PREFIX
@@ -186,11 +178,13 @@ class DefaultPreset(RewardPreset):
     issues; a no-call turn earns -0.5 (empty), -0.3 (malformed, and the episode goes on), 1 / (1 + U) (correct
     answer), 0.5 (all solved, answer wrong or missing) or 0. A final answer is correct when its span
     (`answer_span`) strict-matches the task's answer, has at most len(answer tokens) + max_extra_answer_tokens
-    tokens and, for a numeric answer, mentions no number outside the answer, the question and the sub-answers.
+    tokens and states the answer plainly (`answers.answer_problem`: no negation, hedge or candidate list, and for
+    a numeric answer no other number-like token the question does not mention).
 
-    Not caught: candidates that are words ("Paris or London" when the answer is "Paris"); for a numeric answer,
-    candidates taken from the question or the sub-answers ("3 or 1,536" when the question mentions 3). A long
-    reply without an answer marker is rejected by the token limit even when right: ask for "Final answer:".
+    Not caught: candidates written in lower case without separators; for a numeric answer, candidates taken from
+    the question ("3 or 1,536" when the question mentions 3). A long reply without an answer marker is rejected by
+    the token limit even when right, and so is one that explains with the gathered numbers: ask for
+    "Final answer:".
     """
 
     wasted_call_penalty: float = WASTED_CALL_PENALTY
@@ -213,10 +207,9 @@ class DefaultPreset(RewardPreset):
         span = answer_span(content)
         if not strict_match(task.answer, span):
             return False
-        answer, said = tokenize(task.answer), tokenize(span)
-        if said.count > answer.count + self.max_extra_answer_tokens:
+        if tokenize(span).count > tokenize(task.answer).count + self.max_extra_answer_tokens:
             return False
-        return not answer.numbers or said.numbers <= allowed_numbers(task)
+        return answer_problem(span, task) is None
 
     def call_turn_reward(self, *, calls: int, solved: int, issues: int, num_expected: int) -> Fraction:
         wasted = calls - solved + issues
