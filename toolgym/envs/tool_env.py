@@ -262,6 +262,6 @@ def transcript(messages: Sequence[dict[str, Any]]) -> str:
         if m.get("content"):
             lines.append(m["content"])
         for c in m.get("tool_calls", ()):
-            lines.append(f"-> {c['function']['name']}({c['function']['arguments']})  [{c['id']}]")
+            lines.append(f"-> {c['function']['name']}({c['function']['arguments']})  [{c.get('id', '')}]")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
