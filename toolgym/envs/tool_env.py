@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, SupportsIndex
 
 import gymnasium as gym
 from gymnasium.error import ResetNeeded
 
 from toolgym.catalog import is_trusted_hash
+from toolgym.envs import checks
 from toolgym.envs.spaces import Completion, Conversation
 from toolgym.errors import ToolgymError
 from toolgym.execution import DEFAULT_TIMEOUT_S, Executor, ExecutorFactory, SandboxExecutor, TrustedExecutor
@@ -48,9 +49,10 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
     Terminated: the assistant answered without a tool call (the answer is judged: `info["answer_correct"]`).
     Truncated: `max_turns` turns were taken without an answer.
 
-    Info: `task_id`, `turn`, `metrics` (solve_precision, solve_rate, solve_f1 so far), `answer_correct`, and
-    per step `solved` (the sub-answer each call solved, or None) and `parse_issues`; at reset also `tools` (the
-    OpenAI tool list to pass to a chat template or server).
+    Info: `task_id`, `turn`, `metrics` (solve_precision, solve_rate, solve_f1 so far), `answer_correct`, `tools`
+    (the episode's OpenAI tool list to pass to a chat template or server; one list per episode, shared by its
+    infos: do not mutate it), per step `solved` (the sub-answer each call solved, or None) and `parse_issues`, at
+    reset `task_index`.
 
     Tool code: tasks from toolgym's generated stream or its shipped catalog (trusted by content hash) run
     in-process; any other task's code runs in the isolated `SandboxExecutor`. `trust_code=True` forces in-process,
@@ -82,8 +84,10 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         self.num_tasks = len(tasks) if hasattr(tasks, "__len__") else None
         if self.num_tasks == 0:
             raise ToolgymError("ToolEnv needs at least one task; got an empty task list")
-        if max_turns < 1:
-            raise ToolgymError(f"max_turns must be at least 1, got {max_turns}")
+        max_turns = checks.positive_int("max_turns", max_turns)
+        max_calls_per_turn = checks.positive_int("max_calls_per_turn", max_calls_per_turn)
+        timeout = checks.timeout_seconds(timeout)
+        executor = checks.executor_factory(executor)
         if render_mode not in (None, *self.metadata["render_modes"]):
             raise ToolgymError(f"render_mode must be one of {self.metadata['render_modes']} or None, "
                                f"got {render_mode!r}")
@@ -100,6 +104,7 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         self._executor: Executor | None = None
         self._verifier: Verifier | None = None
         self._messages: list[dict[str, Any]] = []
+        self._tools: list[dict[str, Any]] = []
         self._ids: set[str] = set()
         self._turn = 0
         self._done = False
@@ -114,8 +119,10 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None,
               ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        seed = checks.seed(seed)
+        options = checks.options(options)
         super().reset(seed=seed)
-        index = self._task_index(seed, options or {})
+        index = self._task_index(seed, options)
         task = self.tasks[index]
         self._close_executor()  # one executor per episode: no tool state outlives its episode
         self._executor = self._make_executor(task)
@@ -125,17 +132,15 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         self._ids: set[str] = set()
         self._turn = 0
         self._done = False
+        self._tools = task.openai_tools()
+        self.action_space.use_tools({t.name: list(t.function.parameters.get("properties") or ()) for t in task.tools})
         info = self._info()
-        info["tools"] = task.openai_tools()
         info["task_index"] = index
         return self._observation(), info
 
-    def _task_index(self, seed: int | None, options: dict[str, Any]) -> int:
+    def _task_index(self, seed: int | None, options: Mapping[str, Any]) -> int:
         if "task_index" in options:
-            index = options["task_index"]
-            if not isinstance(index, int) or index < 0 or (self.num_tasks is not None and index >= self.num_tasks):
-                raise ToolgymError(f"options['task_index'] must be an int in [0, {self.num_tasks}), got {index!r}")
-            return index
+            return checks.task_index(options["task_index"], self.num_tasks)
         if seed is not None:
             return seed % self.num_tasks if self.num_tasks is not None else seed
         return int(self.np_random.integers(self.num_tasks if self.num_tasks is not None else 2**31))
@@ -197,8 +202,10 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
 
     def _info(self) -> dict[str, Any]:
         assert self.task is not None and self._verifier is not None
+        # `tools` in every info, not only at reset: a vector env's autoreset (any mode) hands each observation
+        # the info of the episode it belongs to, so a new episode's tools never arrive a step late.
         return {"task_id": self.task.id, "turn": self._turn, "metrics": self._verifier.metrics(),
-                "answer_correct": self._verifier.answer_correct}
+                "answer_correct": self._verifier.answer_correct, "tools": self._tools}
 
     def _observation(self) -> list[dict[str, Any]]:
         return [_copy_message(m) for m in self._messages]

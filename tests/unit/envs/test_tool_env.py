@@ -213,3 +213,64 @@ def test_a_flood_of_calls_runs_at_most_the_cap_and_step_never_raises():
     env.reset(seed=0)
     obs, *_ = env.step(f'<tool_call>{{"name": "f", "arguments": {{"x": {"1" * 5000}}}}}</tool_call>')
     assert "more digits" in obs[-1]["content"]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"seed": True}, r"seed must be an integer in \[0, 2\*\*63\) or None, got True"),
+    ({"seed": -1}, "seed must be"), ({"seed": 10**5000}, "got an integer of about 5000 digits"),
+    ({"seed": "3"}, "seed must be"), ({"options": "task_index=1"}, "options must be a dict"),
+    ({"options": {"task_index": True}}, r"task_index'\] must be an int in \[0, 3\)"),
+])
+def test_reset_rejects_odd_arguments_in_one_line(kwargs, match):
+    with pytest.raises(ToolgymError, match=match) as error:
+        ToolEnv(all_tasks()).reset(**kwargs)
+    assert "\n" not in str(error.value)
+
+
+def test_reset_accepts_numpy_integers():
+    np = pytest.importorskip("numpy")
+    env = ToolEnv(all_tasks())
+    assert env.reset(options={"task_index": np.int64(1)})[1]["task_index"] == 1
+    assert env.reset(seed=np.int32(2))[1]["task_index"] == 2
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"timeout": -1}, "timeout must be a positive number"), ({"timeout": "5"}, "timeout must be"),
+    ({"executor": 5}, "executor must be a callable"), ({"max_turns": 1.5}, "max_turns must be an integer"),
+    ({"max_calls_per_turn": 0}, "max_calls_per_turn must be an integer >= 1"),
+])
+def test_construction_checks_arguments_at_once(kwargs, match):
+    with pytest.raises(ToolgymError, match=match):
+        ToolEnv(all_tasks(), **kwargs)
+
+
+def test_sampled_actions_call_the_current_tasks_tools():
+    env = ToolEnv([multi_hop()], trust_code=True)
+    env.reset(seed=0)
+    env.action_space.seed(0)
+    names = set(env.unwrapped.task.tool_names)
+    calls = [a["tool_calls"][0]["function"] for a in (env.action_space.sample() for _ in range(50))
+             if isinstance(a, dict)]
+    assert calls and {c["name"] for c in calls} <= names
+    parameters = {t.name: set(t.function.parameters["properties"]) for t in env.unwrapped.task.tools}
+    assert all(set(json.loads(c["arguments"])) <= parameters[c["name"]] for c in calls)
+
+
+@pytest.mark.parametrize("autoreset", ["NEXT_STEP", "SAME_STEP"])
+def test_vector_infos_carry_the_tools_of_each_observations_episode(autoreset):
+    from gymnasium.vector import AutoresetMode
+    from toolgym import register_tasks
+    env_id = register_tasks("fixtures-tools", all_tasks(), override=True)
+    envs = gym.make_vec(env_id, num_envs=2, vectorization_mode="sync",
+                        vector_kwargs={"autoreset_mode": AutoresetMode[autoreset]})
+    try:
+        obs, infos = envs.reset(seed=[0, 1])
+        for _ in range(4):  # every step answers: each episode ends and a new one (another task) begins
+            obs, _, terminated, _, infos = envs.step(["answer", "answer"])
+            for i, env in enumerate(envs.envs):
+                task = env.unwrapped.task
+                if autoreset == "SAME_STEP" or not terminated[i]:
+                    assert obs[i][0]["content"] == task.messages[0].content
+                assert infos["tools"][i] == task.openai_tools()
+    finally:
+        envs.close()
