@@ -214,6 +214,13 @@ def _write_parquet(tasks: Iterable[Task], tmp: Path) -> None:
     pq.write_table(pa.Table.from_pylist(records), tmp)
 
 
+def _umask() -> int:
+    """The process's umask (reading it means setting it: set it back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def save_tasks(tasks: Iterable[Task], path: str | os.PathLike[str], *, format: str = "native") -> Path:
     """Write tasks atomically; return the path. `format="native"`: JSON Lines (gzipped when the name ends in
     `.gz`). `format="ftrl"`: the reference's records, as JSON Lines, or Parquet when the name ends in `.parquet`.
@@ -232,6 +239,7 @@ def save_tasks(tasks: Iterable[Task], path: str | os.PathLike[str], *, format: s
             _write_parquet(tasks, Path(tmp))
         else:
             _write_jsonl(tasks, Path(tmp), gz=path.suffix == ".gz", format=format)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file 0600: give it the mode any new file gets
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
