@@ -14,6 +14,7 @@ from toolgym.envs import checks
 from toolgym.envs.spaces import Completion, Conversation
 from toolgym.errors import ToolgymError
 from toolgym.execution import DEFAULT_TIMEOUT_S, Executor, ExecutorFactory, SandboxExecutor, TrustedExecutor
+from toolgym.execution.render import clipped
 from toolgym.models.calls import ParsedTurn, ToolCall, call_id
 from toolgym.models.io import load_tasks
 from toolgym.models.task import Task
@@ -196,7 +197,7 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         self._messages.append(message)
         for call, i, result in zip(parsed.calls, ids, results):
             self._messages.append({"role": "tool", "tool_call_id": i, "name": call.name,
-                                   "content": result.content})
+                                   "content": clipped(result.content)})
         if parsed.issues:
             self._messages.append({"role": "user", "content": _issues_feedback(parsed)})
 

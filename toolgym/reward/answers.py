@@ -37,7 +37,8 @@ NUMBER_WORDS = frozenset({
     "billion", "billions", "trillion", "trillions", "dozen", "dozens", "lakh", "crore", "half", "quarter"})
 # "one" is left out: "the cheapest one is 918" is an answer, not a second number.
 
-_MAGNITUDE_SUFFIX = re.compile(r"\d(?:[kKmMbBtT]|bn|mn|MM)\b")
+# "918k", "918M", "918 bn"; a spaced single "m" or "b" is left alone: "918 m" is more likely metres than millions.
+_MAGNITUDE_SUFFIX = re.compile(r"\d(?:[kKmMbBtT]|bn|mn|MM)\b|\d\s+(?:[kK]|bn|mn|MM)\b")
 _SEPARATOR = re.compile(r"[;/|]")  # commas are left to prose: "1,536 (3 nights, taxes included, ...)"
 _NAME = re.compile(r"\b[A-Z][a-z]+\b")
 _SENTENCE_END = re.compile(r"[.!?:\n]\s*\Z")

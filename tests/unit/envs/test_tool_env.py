@@ -274,3 +274,37 @@ def test_vector_infos_carry_the_tools_of_each_observations_episode(autoreset):
                 assert infos["tools"][i] == task.openai_tools()
     finally:
         envs.close()
+
+
+def test_a_huge_argument_echoed_by_a_tool_comes_back_cut_short():
+    from toolgym.execution.render import MAX_TOOL_MESSAGE_CHARS
+    env = gym.make("ToolEnv/weather-L2")
+    env.reset(seed=0)  # task 0 has get_city_snowfall, whose error echoes the unknown city
+    obs, *_ = env.step([{"name": "get_city_snowfall", "arguments": {"city": "x" * 100_000}}])
+    assert len(obs[-1]["content"]) < MAX_TOOL_MESSAGE_CHARS + 100 and obs[-1]["content"].endswith("characters cut]")
+
+
+def test_the_mistral_args_form_with_a_huge_integer_is_a_tool_error():
+    env = ToolEnv([single_hop()], trust_code=True, parser="mistral")
+    env.reset(seed=0)
+    obs, *_ = env.step(f'[TOOL_CALLS]get_weather[ARGS]{{"city": {"1" * 5000}}}')
+    assert obs[-1]["role"] == "tool" and "invalid JSON arguments" in obs[-1]["content"]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+odd_values = (st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5)
+              | st.lists(st.integers(), max_size=2) | st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=odd_values, options=odd_values | st.fixed_dictionaries({"task_index": odd_values}))
+def test_reset_either_plays_a_task_or_raises_one_toolgym_error(seed, options):
+    env = ToolEnv(all_tasks())
+    try:
+        obs, info = env.reset(seed=seed, options=options)
+    except ToolgymError as error:
+        assert "\n" not in str(error)
+    else:
+        assert info["task_id"] in {t.id for t in all_tasks()}

@@ -49,3 +49,22 @@ def test_twelve_candidate_words_without_a_call_earn_nothing_more_than_i_dont_kno
     reply = "Velmora Tarsk Quellin Zorvik Brarlour Paexprul Qualtrefor Pengrosvon Stithgux Lunor Kesh Ard"
     assert Verifier(CITY).score_turn(ParsedTurn(reply), []).reward == 0.0
     assert Verifier(CITY).score_turn(ParsedTurn("I don't know"), []).reward == 0.0
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+MAGNITUDES = ["thousand", "million", "billion", "k", "K", "m", "bn", "e3", "e+2", " hundred", " dozen"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(1, 10**9), magnitude=st.sampled_from(MAGNITUDES), spaced=st.booleans(),
+       negation=st.sampled_from(["", "not ", "it isn't ", "never "]))
+def test_a_number_is_correct_only_when_stated_plainly(n, magnitude, spaced, negation):
+    task = make_task({"t": [str(n)]}, f"{n:,}", question="How many?")
+    preset = DefaultPreset()
+    assert preset.answer_correct(f"Final answer: {n}", task) and preset.answer_correct(f"It is {n:,}.", task)
+    space = " " if spaced and magnitude.strip() not in ("m", "e3", "e+2") else ""  # "918 m" may be metres
+    scaled = f"{negation}{n}{space}{magnitude.strip()}"
+    assert not preset.answer_correct(f"Final answer: {scaled}", task)
+    assert not preset.answer_correct(f"Final answer: {negation or 'maybe '}{n}", task)
