@@ -260,7 +260,7 @@ def test_sampled_actions_call_the_current_tasks_tools():
 def test_vector_infos_carry_the_tools_of_each_observations_episode(autoreset):
     from gymnasium.vector import AutoresetMode
     from toolgym import register_tasks
-    env_id = register_tasks("fixtures-tools", all_tasks(), override=True)
+    env_id = register_tasks(f"fixtures-tools-{autoreset}", all_tasks(), override=True)
     envs = gym.make_vec(env_id, num_envs=2, vectorization_mode="sync",
                         vector_kwargs={"autoreset_mode": AutoresetMode[autoreset]})
     try:

@@ -3,7 +3,7 @@
 import pytest
 
 from toolgym.models.calls import ToolCall
-from toolgym.parsing import MAX_CALLS_PER_TURN, OVER_LIMIT, get_parser, limit_calls, parse_action
+from toolgym.parsing import MAX_CALLS_PER_TURN, MORE_ISSUES, OVER_LIMIT, get_parser, limit_calls, parse_action
 from toolgym.parsing.base import INT_TOO_LONG, decode_json, strip_code_fence
 
 HUGE = "1" * 4301  # one digit over Python's default int-string limit
@@ -59,3 +59,8 @@ def test_calls_past_the_limit_are_reported_not_run():
     assert [i.reason for i in limited.issues] == [OVER_LIMIT.format(1000 - MAX_CALLS_PER_TURN, MAX_CALLS_PER_TURN)]
     assert len(limited.issues[0].fragment) <= 200  # a huge argument is quoted by a bounded prefix
     assert limit_calls(turn, 1000) is turn
+
+
+def test_a_flood_of_unreadable_calls_is_listed_up_to_the_cap():
+    turn = limit_calls(get_parser("hermes").parse("<tool_call>{bad}</tool_call>" * 1000), 5)
+    assert len(turn.issues) == 6 and turn.issues[-1].reason == MORE_ISSUES.format(995, 5)
