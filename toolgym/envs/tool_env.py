@@ -42,7 +42,8 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
     assistant message dict (OpenAI `tool_calls` with JSON-string arguments, or HF with dict arguments), or a list
     of tool calls. The calls of a turn run in order; each result (or error) comes back as a tool message. A call
     that cannot be parsed is reported in a user message; it is never dropped silently and never raises. At most
-    `max_calls_per_turn` calls (default 32) run per turn; the rest are reported as one parse issue, not run.
+    `max_calls_per_turn` calls (default 32) run per turn; the rest are reported as one parse issue, not run (and
+    parse issues past the cap are summed up in one).
 
     Reward: the verifier's score of that turn under the `reward` preset (`"default"`, which cannot be gamed:
     the episode return is largest for a minimal correct solution; or `"ftrl"`, the reference's `solve_f1`).
