@@ -129,24 +129,25 @@ def decode_json(text: str, start: int = 0) -> tuple[Any, int] | str:
 
     Linear in how far the value reaches, not in where it starts: `json` counts the lines before an error's position
     from the start of the string it was given, so a decoder called at many offsets of one long text (many broken
-    calls) would be quadratic. It is given a window from `start` instead, widened while the value may run past it.
+    calls) would be quadratic. Past the first `DECODE_WINDOW` characters it is given a window from `start`
+    instead, widened while the value may run past it.
     """
     window = DECODE_WINDOW
     while True:
-        piece = text[start:start + window]
-        whole = start + window >= len(text)
+        whole = len(text) <= start + window
+        piece, offset = (text, start) if whole and start <= DECODE_WINDOW else (text[start:start + window], 0)
         try:
-            value, end = _JSON_DECODER.raw_decode(piece)
+            value, end = _JSON_DECODER.raw_decode(piece, offset)
         except json.JSONDecodeError as error:
             if whole or not _maybe_cut(error, piece):
-                return json_error(error)
+                return json_error(error, offset)
         except RecursionError:  # json recurses per nesting level; a pathological input must not crash the step
             return "invalid JSON: nested too deeply"
         except ValueError:  # Python's int-string limit (sys.get_int_max_str_digits, 4,300 digits by default)
             return INT_TOO_LONG
         else:
             if whole or end < len(piece):  # a value ending at the window's edge (a number) may go on after it
-                return value, start + end
+                return value, start + end - offset
         window *= 4
 
 

@@ -213,7 +213,8 @@ class DefaultPreset(RewardPreset):
 
     def call_turn_reward(self, *, calls: int, solved: int, issues: int, num_expected: int) -> Fraction:
         wasted = calls - solved + issues
-        return (solved - Fraction(self.wasted_call_penalty) * wasted) / max(num_expected, 1)
+        penalty, scale = self.wasted_call_penalty.as_integer_ratio()  # one Fraction built per turn, not four
+        return Fraction(solved * scale - penalty * wasted, scale * max(num_expected, 1))
 
     def answer_turn_reward(self, parsed: ParsedTurn, *, correct: bool, remaining: int) -> Fraction:
         return no_call_reward(empty=_is_empty(parsed), malformed=bool(parsed.issues), correct=correct,
