@@ -23,6 +23,7 @@ SYNTAX = ["<tool_call>", "</tool_call>", "<think>", "</think>", "[TOOL_CALLS]", 
           '{"name": "f", "arguments": {"x": 1}}', '{"name": ', '"arguments": ', '"parameters": ', '{"x": [1, 2]}',
           "[f(x=1)]", "[get-weather(", "f(", "x=", "=", "(", ")", "[", "]", "{", "}", ",", ";", ":", '"', "'",
           '"""', "\\", "\n", " ", "true", "null", "**", "1e999", "\x00", "é",
+          "9" * 4400,  # past Python's int-string limit
           '<tool_call>{"name": "g", "arguments": {}}</tool_call>', '[TOOL_CALLS]g[ARGS]{"y": [1]}']
 
 syntax_soup = st.lists(st.sampled_from(SYNTAX) | st.text(max_size=8), max_size=25).map("".join)
