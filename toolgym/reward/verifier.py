@@ -50,7 +50,7 @@ class Verifier:
     """
 
     __slots__ = ("task", "preset", "_pending", "_num_expected", "_solved", "_calls", "_answer_correct", "_numerator",
-                 "_denominator", "_float_return", "_solving_outputs")
+                 "_denominator", "_float_return", "_solving_effects")
 
     def __init__(self, task: Task, preset: str | RewardPreset = "default") -> None:
         self.task = task
@@ -63,7 +63,7 @@ class Verifier:
         # The exact return so far as a reduced fraction of ints (cheaper on the step's path than `Fraction` sums).
         self._numerator, self._denominator = 0, 1
         self._float_return = 0.0        # the running float sum of the rewards handed out so far
-        self._solving_outputs: set[tuple[str, str]] = set()
+        self._solving_effects: set[tuple[str, str]] = set()
 
     @property
     def episode_return(self) -> Fraction:
@@ -111,10 +111,10 @@ class Verifier:
         for call, result in results:
             hit = None
             effect = (call.name, result.content)
-            if preset.may_solve(result) and not (preset.distinct_effects and effect in self._solving_outputs):
+            if preset.may_solve(result) and not (preset.distinct_effects and effect in self._solving_effects):
                 pending, hit = pending.take(call.name, result.content, preset.match)
                 if hit is not None:
-                    self._solving_outputs.add(effect)
+                    self._solving_effects.add(effect)
             solved.append(hit)
         hits = len(solved) - solved.count(None)
         self._pending = pending
