@@ -38,12 +38,14 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
     `content`; assistant turns carry `tool_calls`, tool messages `tool_call_id` and `name`). A new list of new
     dicts every time, so callers may mutate it.
 
-    Action: one assistant turn, as raw completion text (read by `parser`, e.g. Hermes `<tool_call>` blocks), an
-    assistant message dict (OpenAI `tool_calls` with JSON-string arguments, or HF with dict arguments), or a list
-    of tool calls. The calls of a turn run in order; each result (or error) comes back as a tool message. A call
-    that cannot be parsed is reported in a user message; it is never dropped silently and never raises. At most
-    `max_calls_per_turn` calls (default 32) run per turn; the rest are reported as one parse issue, not run (and
-    parse issues past the cap are summed up in one).
+    Action: one assistant turn, as raw completion text (read by `parser`, by default the preset's: Hermes
+    `<tool_call>` blocks for "default"), an assistant message dict (OpenAI `tool_calls` with JSON-string
+    arguments, or HF with dict arguments), or a list of tool calls. The calls of a turn run in order; each result
+    (or error) comes back as a tool message. A call that cannot be parsed is reported in a user message; it is
+    never dropped silently and never raises. Except under `reward="ftrl"`, which reads text, runs calls and
+    scores exactly as the FTRL reference does: unreadable calls dropped silently, no schema check. At most
+    `max_calls_per_turn` calls (default 32; None: no cap, as in the reference) run per turn; the rest are
+    reported as one parse issue, not run (and parse issues past the cap are summed up in one).
 
     Reward: the verifier's score of that turn under the `reward` preset (`"default"`, which cannot be gamed:
     the episode return is largest for a minimal correct solution; or `"ftrl"`, the reference's `solve_f1`).
@@ -58,7 +60,8 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
 
     Tool code: tasks from toolgym's generated stream or its shipped catalog (trusted by content hash) run
     in-process; any other task's code runs in the isolated `SandboxExecutor`. `trust_code=True` forces in-process,
-    `trust_code=False` the sandbox; trust is never read from a task file. `executor=` (a factory) overrides both.
+    `trust_code=False` the sandbox; trust is never read from a task file. `executor=` (a factory) overrides both
+    (for `reward="ftrl"`, give it `ftrl=True`, e.g. `functools.partial(TrustedExecutor, ftrl=True)`).
 
     `reset(seed=s)` plays task `s` (modulo the number of tasks; any `s` for an infinite stream);
     `options={"task_index": i}` picks task `i`; with neither, a task is drawn from the env's seeded RNG.
@@ -72,10 +75,10 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
     metadata = {"render_modes": ["ansi", "human"], "render_fps": 1}
 
     def __init__(self, tasks: Sequence[Task] | TaskSource | str | os.PathLike[str], *,
-                 reward: str | RewardPreset = "default", parser: str | Parser = "hermes",
+                 reward: str | RewardPreset = "default", parser: str | Parser | None = None,
                  max_turns: int = DEFAULT_MAX_TURNS, executor: ExecutorFactory | None = None,
                  timeout: float | None = DEFAULT_TIMEOUT_S, render_mode: str | None = None,
-                 trust_code: bool | None = None, max_calls_per_turn: int = MAX_CALLS_PER_TURN) -> None:
+                 trust_code: bool | None = None, max_calls_per_turn: int | None = MAX_CALLS_PER_TURN) -> None:
         if trust_code not in (None, True, False):
             raise ToolgymError(f"trust_code must be True, False or None (automatic), got {trust_code!r}")
         self.trust_code = trust_code
@@ -87,13 +90,16 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         if self.num_tasks == 0:
             raise ToolgymError("ToolEnv needs at least one task; got an empty task list")
         max_turns = checks.positive_int("max_turns", max_turns)
-        max_calls_per_turn = checks.positive_int("max_calls_per_turn", max_calls_per_turn)
+        if max_calls_per_turn is not None:
+            max_calls_per_turn = checks.positive_int("max_calls_per_turn", max_calls_per_turn)
         timeout = checks.timeout_seconds(timeout)
         executor = checks.executor_factory(executor)
         if render_mode not in (None, *self.metadata["render_modes"]):
             raise ToolgymError(f"render_mode must be one of {self.metadata['render_modes']} or None, "
                                f"got {render_mode!r}")
         self.preset = get_preset(reward)
+        if parser is None:  # the preset knows how its turns are read
+            parser = self.preset.parser
         self.parser = get_parser(parser) if isinstance(parser, str) else parser
         self.max_turns = max_turns
         self.max_calls_per_turn = max_calls_per_turn
@@ -151,8 +157,8 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         if self.executor_factory is not None:
             return self.executor_factory(task)
         if self._trusts(task):
-            return TrustedExecutor(task, timeout=self.timeout)
-        return SandboxExecutor(task, timeout=self.timeout)
+            return TrustedExecutor(task, timeout=self.timeout, ftrl=self.preset.ftrl_execution)
+        return SandboxExecutor(task, timeout=self.timeout, ftrl=self.preset.ftrl_execution)
 
     def _trusts(self, task: Task) -> bool:
         """Whether `task`'s code may run in this process. Never read from the task itself: `trust_code` decides,
@@ -166,7 +172,9 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
             raise ResetNeeded("call reset() before step()")
         if self._done:
             raise ResetNeeded("the episode is over: call reset() before step()")
-        parsed = limit_calls(parse_action(action, self.parser), self.max_calls_per_turn)
+        parsed = parse_action(action, self.parser)
+        if self.max_calls_per_turn is not None:
+            parsed = limit_calls(parsed, self.max_calls_per_turn)
         ids = [self._unique_id(call.id, i) for i, call in enumerate(parsed.calls)]
         results = [self._executor.run(call) for call in parsed.calls]
         score = self._verifier.score_turn(parsed, list(zip(parsed.calls, results)))

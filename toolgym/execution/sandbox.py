@@ -78,6 +78,7 @@ from toolgym.errors import ToolgymError
 from toolgym.execution.base import DEFAULT_TIMEOUT_S
 from toolgym.execution.render import describe_exception, error_message
 from toolgym.execution.arguments import admitted_arguments, unknown_tool
+from toolgym.execution.ftrl import ftrl_arguments
 from toolgym.execution.validation import ArgumentValidator, tool_validator
 from toolgym.models.calls import ToolCall, ToolResult
 from toolgym.models.task import Task
@@ -435,7 +436,8 @@ class SandboxExecutor:
 
     `timeout`: wall-clock seconds per call (None: none); `cpu_s`: CPU seconds per call (default: `timeout`, or
     none); `memory_mb`: address space per worker (default `DEFAULT_MEMORY_MB`); `pool`: the workers to use
-    (default: the process-wide `shared_pool` for that memory limit).
+    (default: the process-wide `shared_pool` for that memory limit). `ftrl=True` admits calls the FTRL reference's
+    way (`toolgym.execution.ftrl`: no schema check); rendering and error wording stay the worker's.
 
     >>> from toolgym.models.task import Task
     >>> task = Task(id="t", question="q", messages=[{"role": "user", "content": "q"}], answer="5",
@@ -449,7 +451,7 @@ class SandboxExecutor:
     """
 
     def __init__(self, task: Task, *, timeout: float | None = DEFAULT_TIMEOUT_S, memory_mb: int | None = None,
-                 cpu_s: float | None = None, pool: WorkerPool | None = None) -> None:
+                 cpu_s: float | None = None, pool: WorkerPool | None = None, ftrl: bool = False) -> None:
         for label, value in (("timeout", timeout), ("cpu_s", cpu_s)):
             if value is not None and not value > 0:
                 raise ValueError(f"{label} must be a positive number of seconds or None, got {value!r}")
@@ -461,6 +463,7 @@ class SandboxExecutor:
         self.cpu_s = cpu_s if cpu_s is not None else timeout
         self.memory_mb = pool.memory_mb if pool is not None else (memory_mb or DEFAULT_MEMORY_MB)
         self._pool = pool
+        self.ftrl = ftrl
         self._tools: Mapping[str, _Tool] | None = None
 
     @property
@@ -477,7 +480,7 @@ class SandboxExecutor:
         tool = self._tools.get(name)
         if tool is None:
             return unknown_tool(name, self._tools)
-        args = admitted_arguments(call, tool.validator)
+        args = ftrl_arguments(call) if self.ftrl else admitted_arguments(call, tool.validator)
         if isinstance(args, ToolResult):
             return args
         if tool.problem is not None:
@@ -506,11 +509,13 @@ class SandboxExecutor:
         """Nothing to release: the workers belong to the pool. Idempotent; the executor stays usable."""
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"task": self.task, "timeout": self.timeout, "cpu_s": self.cpu_s, "memory_mb": self.memory_mb}
+        return {"task": self.task, "timeout": self.timeout, "cpu_s": self.cpu_s, "memory_mb": self.memory_mb,
+                "ftrl": self.ftrl}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.task, self.timeout, self.cpu_s = state["task"], state["timeout"], state["cpu_s"]
         self.memory_mb, self._pool, self._tools = state["memory_mb"], None, None
+        self.ftrl = state.get("ftrl", False)
 
     def __repr__(self) -> str:
         return (f"SandboxExecutor(task={self.task.id!r}, timeout={self.timeout!r}, cpu_s={self.cpu_s!r}, "

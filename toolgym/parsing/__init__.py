@@ -6,7 +6,8 @@ a `TextParser` that reads only its own call syntax; `<think>` reasoning is split
 `structured.py` reads messages and call lists that arrive already parsed. A parse failure is data: whatever looks
 like a call but cannot be read becomes a `ParseIssue` (which part, why) that the env reports back to the model; no
 parser raises, whatever the input, and none drops a malformed call silently. `parse_action` is the env's one
-entry point.
+entry point. The exception is `ftrl.py`, the FTRL reference's own reading for `reward="ftrl"`, which drops what
+it cannot read silently, as the reference does; it is the preset's parser, not a registered format.
 
 >>> turn = parse_action('<think>Weather first.</think><tool_call>{"name": "get_weather", '
 ...                     '"arguments": {"city": "Paris"}}</tool_call>', get_parser("hermes"))

@@ -3,9 +3,10 @@
 A `Verifier` is made per episode from a task and a preset name. Each turn it hands every call's output to an
 immutable `Pending` tracker, which removes the first sub-answer listed under that call's tool that the preset's
 matcher finds (one call solves at most one), then asks the preset what the turn earns. `"ftrl"` reproduces the
-reference's formulas and substring matching exactly, for comparisons; `"default"` keeps their intent but matches
-tokens and numbers, never lets an error solve, and makes the episode return at most 2, reached only by a minimal
-correct solution, so splitting, repeating, spraying or stalling never pays.
+reference turn by turn, for comparisons: its reading of completions, its way of running calls (both carried by
+the preset: `parser`, `ftrl_execution`), its formulas and its substring matching; `"default"` keeps their intent
+but matches tokens and numbers, never lets an error solve, and makes the episode return at most 2, reached only by
+a minimal correct solution, so splitting, repeating, spraying or stalling never pays.
 """
 
 from toolgym.reward.matching import Tokens, canonical_number, ftrl_match, strict_match, tokenize, tokens

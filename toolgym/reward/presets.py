@@ -1,8 +1,11 @@
 """Reward presets: how sub-answers match, which results may solve, when an answer is correct, what a turn earns.
 
-* `FtrlPreset` (names "ftrl", "ftrl:<variant>") reproduces the reference: substring matching, any tool output
-  (error text included) may solve, per-turn variants solve_f1 / solve_rate / solve_precision / solve_pr, the
-  ordered no-call cases, and the episode stops at the first turn without a parsed call.
+* `FtrlPreset` (names "ftrl", "ftrl:<variant>") reproduces the reference turn by turn: it reads completions the
+  reference's way (`FtrlParser`: end tokens stripped, `<think>` kept, unreadable calls dropped silently), runs
+  calls the reference's way (`ftrl_execution`: no schema check, its rendering and error text), matches
+  sub-answers by substring (any tool output, error text included, may solve), judges a final answer as one whole
+  substring, scores turns with the variants solve_f1 / solve_rate / solve_precision / solve_pr and the ordered
+  no-call cases, and stops the episode at the first turn without a parsed call.
 * `DefaultPreset` ("default") keeps that intent but closes the loopholes: token-bounded number-aware matching,
   errors never solve, a turn with calls earns (solved - WASTED_CALL_PENALTY * wasted) / U0, so the calls of an
   episode sum to at most 1 however they are split, and an answer listing candidates is not correct. The episode
@@ -21,6 +24,8 @@ from typing import ClassVar
 from toolgym.errors import UnknownNameError
 from toolgym.models.calls import ParsedTurn, ToolResult
 from toolgym.models.task import Task
+from toolgym.parsing import HermesParser, Parser
+from toolgym.parsing.ftrl import FtrlParser
 from toolgym.reward.answers import answer_problem
 from toolgym.reward.matching import ftrl_match, strict_match, tokenize
 
@@ -29,7 +34,8 @@ EMPTY_RESPONSE_PENALTY = -0.5   # blank content, no call
 MALFORMED_CALL_PENALTY = -0.3   # tried to call a tool and got the syntax wrong
 ALL_SOLVED_REWARD = 0.5         # every sub-answer obtained, but the final answer is missing or wrong
 NO_PROGRESS_REWARD = 0.0        # answered wrongly with sub-answers still pending
-TOOL_CALL_TAG = "<tool_call>"   # the reference treats any leftover tag in the content as a malformed call
+# The reference treats any of these left in a no-call turn's content as a malformed call.
+FTRL_MALFORMED_MARKERS = ("<tool_call>", "</tool_call>", "<tool_parsed_response>")
 
 # Default preset only.
 WASTED_CALL_PENALTY = 0.25      # four wasted calls cost as much as one solved sub-answer earns
@@ -40,6 +46,16 @@ ERROR_PREFIX = "error"          # tool text starting with this (case-insensitive
 def answer_reward(remaining: int) -> Fraction:
     """Reward of a correct final answer with `remaining` sub-answers still pending: 1 / (1 + U), exactly."""
     return Fraction(1, 1 + remaining)
+
+
+def ftrl_answer_match(answer: str, content: str) -> bool:
+    """The reference's final-answer check: the whole answer, lower-cased and without commas, is a substring of
+    the reply treated alike. Unlike sub-answers, a final answer is never split on ", ".
+
+    >>> ftrl_answer_match("Brazil, China", "China and Brazil."), ftrl_answer_match("1,536", "It costs 1536 EUR")
+    (False, True)
+    """
+    return answer.lower().replace(",", "").strip() in content.lower().replace(",", "")
 
 
 def no_call_reward(*, empty: bool, malformed: bool, correct: bool, remaining: int) -> Fraction:
@@ -65,6 +81,8 @@ class RewardPreset(abc.ABC):
 
     name: ClassVar[str] = ""
     ends_on_malformed_turn: ClassVar[bool] = True  # does a turn with parse issues and no valid call end the episode?
+    parser: ClassVar[Parser] = HermesParser()      # how an env reads completions unless it is given a parser
+    ftrl_execution: ClassVar[bool] = False         # run calls the reference's way (executors' `ftrl=True`)?
     distinct_effects: ClassVar[bool] = False  # may a call solve only when no earlier solving call of its tool
     #                                            returned the same output (repeating a call solves nothing new)?
 
@@ -105,6 +123,8 @@ class FtrlPreset(RewardPreset):
 
     variant: str = DEFAULT_FTRL_VARIANT
     ends_on_malformed_turn: ClassVar[bool] = True  # the reference stops at the first turn with no parsed call
+    parser: ClassVar[Parser] = FtrlParser()
+    ftrl_execution: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         if self.variant not in FTRL_VARIANTS:
@@ -121,13 +141,13 @@ class FtrlPreset(RewardPreset):
         return True  # the reference matches error messages too
 
     def answer_correct(self, content: str, task: Task) -> bool:
-        return ftrl_match(task.answer, content)
+        return ftrl_answer_match(task.answer, content)
 
     def call_turn_reward(self, *, calls: int, solved: int, issues: int, num_expected: int) -> Fraction:
         return FTRL_VARIANTS[self.variant](calls, solved)  # the reference drops parse failures: issues unused
 
     def answer_turn_reward(self, parsed: ParsedTurn, *, correct: bool, remaining: int) -> Fraction:
-        malformed = bool(parsed.issues) or TOOL_CALL_TAG in parsed.content
+        malformed = bool(parsed.issues) or any(marker in parsed.content for marker in FTRL_MALFORMED_MARKERS)
         return no_call_reward(empty=_is_empty(parsed), malformed=malformed, correct=correct, remaining=remaining)
 
 
