@@ -308,3 +308,10 @@ def test_reset_either_plays_a_task_or_raises_one_toolgym_error(seed, options):
         assert "\n" not in str(error)
     else:
         assert info["task_id"] in {t.id for t in all_tasks()}
+
+
+def test_no_cap_when_max_calls_per_turn_is_none():
+    env = ToolEnv([single_hop()], trust_code=True, max_calls_per_turn=None)
+    env.reset(seed=0)
+    obs, reward, terminated, truncated, info = env.step([{"name": "nope", "arguments": {}}] * 40)
+    assert sum(m["role"] == "tool" for m in obs) == 40 and info["parse_issues"] == []
