@@ -134,13 +134,13 @@ class Verifier:
 
     def _pay(self, reward: Fraction | float) -> float:
         """Add `reward` to the exact return; the float to hand out so that the float sum tracks the exact return."""
-        numerator, denominator = reward.as_integer_ratio()  # exact, for a Fraction and for a float alike
-        numerator = self._numerator * denominator + numerator * self._denominator
-        denominator *= self._denominator
+        given, per = reward.as_integer_ratio()  # exact, for a Fraction and for a float alike
+        numerator = self._numerator * per + given * self._denominator
+        denominator = self._denominator * per
         common = math.gcd(numerator, denominator)
         self._numerator, self._denominator = numerator // common, denominator // common
         target = self._numerator / self._denominator  # int / int is correctly rounded: float(exact return)
-        step = float(reward)  # the turn's own value whenever the float sum lands on the exact return with it
+        step = given / per  # the turn's own value whenever the float sum lands on the exact return with it
         if self._float_return + step != target:
             step = target - self._float_return
         for _ in range(4):  # one rounding may leave the sum an ulp off: nudge the step until the sum lands
