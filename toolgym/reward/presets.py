@@ -7,9 +7,10 @@
   substring, scores turns with the variants solve_f1 / solve_rate / solve_precision / solve_pr and the ordered
   no-call cases, and stops the episode at the first turn without a parsed call.
 * `DefaultPreset` ("default") keeps that intent but closes the loopholes: token-bounded number-aware matching,
-  errors never solve, a turn with calls earns (solved - WASTED_CALL_PENALTY * wasted) / U0, so the calls of an
-  episode sum to at most 1 however they are split, and an answer listing candidates is not correct. The episode
-  return is therefore at most 2, reached exactly by a minimal correct solution.
+  errors and repeated calls never solve, a turn with calls earns (solved - WASTED_CALL_PENALTY * wasted) / U0, so
+  the calls of an episode sum to at most 1 however they are split, and a final answer must be stated plainly
+  (`answers.answer_problem`). The episode return is therefore at most 2, reached exactly by a minimal correct
+  solution. Rewards are `Fraction`s: exact (see `verifier`).
 """
 
 from __future__ import annotations
