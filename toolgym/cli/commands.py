@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from toolgym.cli import interactive
@@ -19,9 +20,19 @@ def _add_validate(p: argparse.ArgumentParser) -> None:
 
 
 def _run_validate(args: argparse.Namespace) -> int:
+    from toolgym.errors import TaskValidationError
     from toolgym.models.io import load_tasks
 
-    tasks = load_tasks(args.file)  # schema and field errors raise with file, line and field
+    if not Path(args.file).is_file():
+        raise ToolgymError(f"no such file: {args.file}")
+    try:
+        tasks = load_tasks(args.file)
+    except TaskValidationError as e:  # a malformed file is a failed validation (1), not a bad argument (2)
+        print(f"invalid: {e}")
+        return 1
+    if not tasks:
+        print(f"invalid: {args.file} holds no task")
+        return 1
     bad = 0
     for task in tasks:
         problems = task_problems(task)
@@ -62,10 +73,15 @@ def _determinism_problems(task: Any) -> list[str]:
 
 # -- show -----------------------------------------------------------------------------------------------------
 
-def _add_show(p: argparse.ArgumentParser) -> None:
-    p.add_argument("env_id", help="a registered id, e.g. ToolEnv/travel-L3")
-    p.add_argument("--seed", type=int, default=0, help="which task (reset seed)")
+def _add_task_choice(p: argparse.ArgumentParser) -> None:
+    p.add_argument("env_id", help="a registered id (e.g. ToolEnv/travel-L3) or a task file (.jsonl, .jsonl.gz, "
+                   ".parquet)")
+    p.add_argument("--seed", type=int, default=0, help="which task (reset seed; for a file, the task's index)")
     p.add_argument("--split", default=None, help="'train' (the generated stream) or 'test' (the catalog)")
+
+
+def _add_show(p: argparse.ArgumentParser) -> None:
+    _add_task_choice(p)
     p.add_argument("--json", action="store_true", help="print the task record as JSON")
 
 
@@ -79,7 +95,7 @@ def _run_show(args: argparse.Namespace) -> int:
 # -- play -----------------------------------------------------------------------------------------------------
 
 def _add_play(p: argparse.ArgumentParser) -> None:
-    _add_show(p)
+    _add_task_choice(p)
     p.add_argument("--reward", default="default", help="reward preset")
 
 
