@@ -84,6 +84,7 @@ class RewardPreset(abc.ABC):
     ends_on_malformed_turn: ClassVar[bool] = True  # does a turn with parse issues and no valid call end the episode?
     parser: ClassVar[Parser] = HermesParser()      # how an env reads completions unless it is given a parser
     ftrl_execution: ClassVar[bool] = False         # run calls the reference's way (executors' `ftrl=True`)?
+    no_call_precision: ClassVar[float] = 0.0       # an episode's solve_precision when it made no call
     distinct_effects: ClassVar[bool] = False  # may a call solve only when no earlier solving call of its tool
     #                                            returned the same output (repeating a call solves nothing new)?
 
@@ -126,6 +127,7 @@ class FtrlPreset(RewardPreset):
     ends_on_malformed_turn: ClassVar[bool] = True  # the reference stops at the first turn with no parsed call
     parser: ClassVar[Parser] = FtrlParser()
     ftrl_execution: ClassVar[bool] = True
+    no_call_precision: ClassVar[float] = 1.0  # the reference's S/C with C = 0
 
     def __post_init__(self) -> None:
         if self.variant not in FTRL_VARIANTS:

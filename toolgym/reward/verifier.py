@@ -152,7 +152,8 @@ class Verifier:
 
     def metrics(self) -> dict[str, float]:
         """The episode metrics so far: solve_precision, solve_rate, solve_f1."""
-        return episode_metrics(self._solved, self._calls, self._num_expected)
+        return episode_metrics(self._solved, self._calls, self._num_expected,
+                               no_call_precision=self.preset.no_call_precision)
 
     def __repr__(self) -> str:
         return (f"Verifier(task={self.task.id!r}, preset={self.preset.name!r}, "
