@@ -4,7 +4,12 @@ The baseline runs in the same process on the same calls, the way the FTRL refere
 string on every call, a new thread per call joined with a timeout, render the result, match pending sub-answers
 by substring. toolgym's path: parse the completion, validate the arguments against the schema (compiled once),
 call the once-compiled function with a SIGALRM time limit, render, verify with the default preset, and build the
-observation. Usage: `python benchmarks/step_latency.py [--repeats N]`.
+observation.
+
+Then the price of fresh tool state: `env.reset` plus the episode's first step, each episode loading the tools it
+calls into new modules (toolgym's way), against the same with one executor reused across episodes (modules loaded
+once and shared, as before tool state was made per episode), for this benchmark's tool and for a generated L5
+task. Usage: `python benchmarks/step_latency.py [--repeats N]`.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
+
+import gymnasium as gym  # noqa: E402
 
 from toolgym import ToolEnv  # noqa: E402
 from toolgym.execution import TrustedExecutor  # noqa: E402
@@ -120,6 +127,34 @@ def median_us(fn, setup, repeats: int) -> float:
     return statistics.median(samples) / 1000
 
 
+def first_step_us(task: Task, action: object, repeats: int) -> tuple[float, float]:
+    """Median µs of reset + first step with fresh tool modules per episode (toolgym's way), and with a new
+    executor per episode that reuses one set of loaded modules (the way before tool state was per episode).
+    Samples alternate between the two, so a slow spell of the machine hits both alike."""
+    warm = TrustedExecutor(task)
+
+    def sharing(task: Task) -> TrustedExecutor:
+        executor = TrustedExecutor(task)
+        executor._tools = warm._tools  # the loaded modules of every earlier episode: the old shared state
+        return executor
+    envs = ToolEnv([task], executor=TrustedExecutor), ToolEnv([task], executor=sharing)
+    samples: tuple[list[int], list[int]] = ([], [])
+    for _ in range(repeats):
+        for env, times in zip(envs, samples):
+            start = time.perf_counter_ns()
+            env.reset(seed=0)
+            env.step(action)
+            times.append(time.perf_counter_ns() - start)
+    fresh, shared = (statistics.median(times) / 1000 for times in samples)
+    return fresh, shared
+
+
+def generated_l5() -> tuple[Task, object]:
+    env = gym.make("ToolEnv/travel-L5")
+    env.reset(seed=0)
+    return env.unwrapped.task, env.unwrapped.oracle_actions()[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=2000)
@@ -136,6 +171,11 @@ def main() -> None:
         ours = median_us(env.step, env_setup, args.repeats)
         ref = median_us(lambda p: reference_step(text, HOTEL_CODE, p), lambda: list(EXPECTED), args.repeats)
         print(f"{n}-call{'':<6}{ours:>12.1f}{ref:>15.1f}{ref / ours:>9.1f}x")
+    print(f"\n{'reset + first step':<22}{'fresh µs':>10}{'shared µs':>11}{'cost µs':>9}{'ratio':>7}")
+    for label, (bench_task, action) in (("benchmark tool", (task, hermes(CALLS[:1]))),
+                                        ("generated travel-L5", generated_l5())):
+        fresh, shared = first_step_us(bench_task, action, args.repeats)
+        print(f"{label:<22}{fresh:>10.1f}{shared:>11.1f}{fresh - shared:>9.1f}{fresh / shared:>7.2f}")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ Control (parent <-> zygote, one JSON message per datagram):
   {"op": "release", "id": int}  (no answer: the same, when the parent does not need the status)
 Channel (parent <-> child, length-prefixed JSON, never pickle):
   child: {"ready": true, "confinement": [steps applied], "failed": {step: why}}
-  parent: {"tools": {name: {"source": str, "schema": object}}, "validate": bool}
+  parent: {"tools": {name: {"source": str, "schema": object}}, "ftrl": bool}
   parent: {"id": int, "name": str, "args": JSON text, "cpu_s": number|null}
   child:  {"id": int, "content": str, "error": kind|null, "retire": true when the process should be replaced}
 """
@@ -238,7 +238,7 @@ def _load_toolgym() -> dict[str, types.ModuleType]:
         stub = types.ModuleType(package)
         stub.__path__ = [str(PACKAGE_ROOT.joinpath(*package.split(".")[1:]))]  # type: ignore[attr-defined]
         sys.modules[package] = stub
-    names = ("render", "arguments", "validation", "_confine")
+    names = ("render", "arguments", "validation", "ftrl", "_confine")
     modules = {name: importlib.import_module(f"toolgym.execution.{name}") for name in names}
     modules["calls"] = importlib.import_module("toolgym.models.calls")
     # warm jsonschema's lazy parts (format checkers, meta-schemas) here, not under Landlock in every child
@@ -445,7 +445,7 @@ class Episode:
         self.scratch, self.guard, self.modules, self.memory_mb = scratch, guard, modules, memory_mb
         self.render, self.arguments = modules["render"], modules["arguments"]
         self.tools: dict[str, dict] = {}
-        self.validate = True
+        self.ftrl = False
         self.compiled: dict[str, tuple[object, object, str | None]] = {}
         self.pending = bytearray()
 
@@ -453,7 +453,7 @@ class Episode:
         setup = read_frame(3, self.pending)
         if setup is None:
             return
-        self.tools, self.validate = setup["tools"], setup["validate"]
+        self.tools, self.ftrl = setup["tools"], setup["ftrl"]
         while (request := read_frame(3, self.pending)) is not None:
             reply = self.handle(request)
             write_all(3, frame({"id": request["id"], **reply}))
@@ -489,7 +489,10 @@ class Episode:
     def _run(self, name: str, arguments: str) -> tuple[str, str | None]:
         validator, function, problem = self._tool(name)
         call = self.modules["calls"].ToolCall(name, arguments)
-        args = self.arguments.admitted_arguments(call, validator if self.validate else None)
+        if self.ftrl:  # the reference's way: no schema check (its error wording for a non-object)
+            args = self.modules["ftrl"].ftrl_arguments(call)
+        else:
+            args = self.arguments.admitted_arguments(call, validator)
         if isinstance(args, self.modules["calls"].ToolResult):
             return args.content, args.error
         if function is None:

@@ -480,8 +480,9 @@ class SandboxExecutor:
 
     `timeout`: wall-clock seconds per call (None: none); `cpu_s`: CPU seconds per call (default: `timeout`, or
     none); `memory_mb`: address space a tool may add (default `DEFAULT_MEMORY_MB`); `pool`: the zygote to use
-    (default: the process-wide `shared_pool` for that memory limit); `validate_arguments`: check arguments against
-    the tool's schema (False: only decode them, which must give an object); `sandbox`: 'strict' (default, or the
+    (default: the process-wide `shared_pool` for that memory limit); `ftrl=True`: admit calls the FTRL
+    reference's way (`toolgym.execution.ftrl`: no schema check; rendering and error wording stay toolgym's);
+    `sandbox`: 'strict' (default, or the
     TOOLGYM_SANDBOX variable) refuses to run without Landlock and seccomp, 'weak' runs without them.
     The process starts at the first call and is killed by `close()`; a later call starts a fresh one.
 
@@ -497,7 +498,7 @@ class SandboxExecutor:
     """
 
     def __init__(self, task: Task, *, timeout: float | None = DEFAULT_TIMEOUT_S, memory_mb: int | None = None,
-                 cpu_s: float | None = None, pool: WorkerPool | None = None, validate_arguments: bool = True,
+                 cpu_s: float | None = None, pool: WorkerPool | None = None, ftrl: bool = False,
                  sandbox: str | None = None) -> None:
         for label, value in (("timeout", timeout), ("cpu_s", cpu_s)):
             if value is not None and not value > 0:
@@ -512,7 +513,7 @@ class SandboxExecutor:
         self.timeout = timeout
         self.cpu_s = cpu_s if cpu_s is not None else timeout
         self.memory_mb = pool.memory_mb if pool is not None else (memory_mb or DEFAULT_MEMORY_MB)
-        self.validate_arguments = validate_arguments
+        self.ftrl = ftrl
         self._pool = pool
         self._child: _Child | None = None
         self._owner = os.getpid()
@@ -557,7 +558,7 @@ class SandboxExecutor:
     def _setup(self) -> dict[str, Any]:
         tools = {spec.name: {"source": self.task.code.get(spec.name, ""), "schema": spec.function.parameters}
                  for spec in self.task.tools}
-        return {"tools": tools, "validate": self.validate_arguments}
+        return {"tools": tools, "ftrl": self.ftrl}
 
     def _discard(self) -> None:
         if self._child is not None and self._owner == os.getpid():
@@ -583,11 +584,11 @@ class SandboxExecutor:
 
     def __getstate__(self) -> dict[str, Any]:
         return {"task": self.task, "timeout": self.timeout, "cpu_s": self.cpu_s, "memory_mb": self.memory_mb,
-                "validate_arguments": self.validate_arguments, "sandbox": self.sandbox}
+                "ftrl": self.ftrl, "sandbox": self.sandbox}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.task, self.timeout, self.cpu_s = state["task"], state["timeout"], state["cpu_s"]
-        self.memory_mb, self.validate_arguments = state["memory_mb"], state["validate_arguments"]
+        self.memory_mb, self.ftrl = state["memory_mb"], state.get("ftrl", False)
         self.sandbox = state["sandbox"]
         self._pool, self._child, self._lock, self._owner = None, None, threading.Lock(), os.getpid()
 

@@ -1,21 +1,22 @@
 """In-process execution of tool code that toolgym generated itself (trusted code).
 
-Each tool's source is executed once per task, at the tool's first call, in a fresh module (`types.ModuleType`), so
-module-level imports, constants and helpers work; compiled tasks are cached by `Task.content_hash`, so resets over
-the same task compile nothing, and code objects by source (see `_module_code`), so code shared by many tasks
-compiles once. A call goes: look up the tool, decode the JSON arguments (unless the parser kept them decoded),
-validate them against the tool's schema (`tool_validator`), call the function under a time limit, render the
-return value. Every failure comes back as a `ToolResult` with `error` set; nothing a model writes can make `run`
-raise.
+Tool state is fresh per episode: every executor (one per episode, see `base`) runs each tool's source in a module
+of its own (`types.ModuleType`) at the tool's first call, so module-level imports, constants and helpers work and
+whatever a call leaves in the module's globals (a counter, a cache) dies with the executor. What is immutable is
+shared: code objects and validators are prepared once per task and cached by `Task.content_hash` (`prepared_tools`),
+and code objects by source (see `_module_code`), so code shared by many tasks compiles once; a new episode only
+re-runs the module's top level (a few µs, see benchmarks/step_latency.py). A call goes: look up the tool, decode the
+JSON arguments (unless the parser kept them decoded), validate them against the tool's schema (`tool_validator`),
+call the function under a time limit, render the return value. Every failure comes back as a `ToolResult` with
+`error` set; nothing a model writes can make `run` raise. With `ftrl=True` the call is admitted, rendered and
+worded the reference's way instead (`toolgym.execution.ftrl`).
 
 The time limit costs almost nothing on the main thread: a one-shot `SIGALRM` timer (`setitimer`) interrupts the
 tool. Elsewhere (a thread of a vector env, say) the call runs on one reusable daemon worker thread per executor and
 the caller waits with a timeout. Neither can stop a loop inside C code, and a thread cannot be killed: a runaway
 tool on the worker path is abandoned and keeps a CPU busy until it ends. That is acceptable for trusted code only;
-untrusted code belongs in the isolated executor.
-
-Because compiled modules are shared by every executor of the same task, tool code must not keep state in module
-globals between calls (generated tools are pure functions of their arguments).
+untrusted code belongs in the isolated executor. Builtins and imported library modules are the process's own:
+trusted code must not patch them.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import Any
 
 from toolgym.execution.arguments import admitted_arguments, unknown_tool
 from toolgym.execution.base import DEFAULT_TIMEOUT_S
+from toolgym.execution.ftrl import ftrl_arguments, ftrl_invoke
 from toolgym.execution.render import describe_exception, error_message, render
 from toolgym.execution.validation import ArgumentValidator, tool_validator
 from toolgym.models.calls import ToolCall, ToolResult
@@ -94,11 +96,22 @@ except ImportError:  # another interpreter
     _raw_getsignal = signal.getsignal
 
 
-# --- compiling a task ---------------------------------------------------------------------------------------------
+# --- preparing a task, once; loading its tools, per executor ------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class PreparedTool:
+    """What every episode of a task shares for one tool: its code objects and validator, or `problem` saying why
+    it cannot be called. Immutable; the module its code runs in is made per executor (`load_tool`)."""
+
+    name: str
+    codes: tuple[types.CodeType, ...]
+    validator: ArgumentValidator | None
+    problem: str | None = None
+
 
 @dataclass(frozen=True, slots=True)
 class CompiledTool:
-    """One tool ready to call: its function and validator, or `problem` saying why it cannot be called."""
+    """One tool loaded in one executor: its module and function, or `problem` saying why it cannot be called."""
 
     name: str
     module: types.ModuleType | None
@@ -113,8 +126,8 @@ _CUT = "\ndef "  # where `_module_code` cuts a source
 @functools.lru_cache(maxsize=CODE_CACHE_SIZE)
 def _code(name: str, source: str) -> types.CodeType:
     """The code object of a piece of a tool's source, shared by every task shipping the same piece under the same
-    tool name (a code object is immutable; each task runs it in a module of its own). The filename names the tool,
-    never a host path."""
+    tool name (a code object is immutable; each executor runs it in a module of its own). The filename names the
+    tool, never a host path."""
     return compile(source, f"<tool {name}>", "exec")
 
 
@@ -141,26 +154,38 @@ def _module_code(name: str, source: str) -> list[types.CodeType]:
     return codes
 
 
-def _load_module(name: str, source: str) -> types.ModuleType:
-    """Execute `source` as the body of a fresh module."""
+def _fresh_module(name: str, codes: tuple[types.CodeType, ...] | list[types.CodeType]) -> types.ModuleType:
+    """Run `codes` in order as the body of a new module."""
     module = types.ModuleType(f"toolgym_tool_{name}")
     namespace = module.__dict__
-    for code in _module_code(name, source):
+    for code in codes:
         exec(code, namespace)  # trusted code only: see the module docstring
     return module
 
 
-def compile_tool(spec: ToolSpec, source: str) -> CompiledTool:
-    """Compile one tool; a broken source or schema yields a tool whose `problem` is reported at call time."""
+def prepare_tool(spec: ToolSpec, source: str) -> PreparedTool:
+    """Compile one tool's schema and source; a broken one yields a tool whose `problem` is reported at call time."""
     name = spec.name
     try:
         validator = tool_validator(spec)
     except Exception as e:  # a schema jsonschema cannot even load: the tool is unusable, the task still loads
-        return CompiledTool(name, None, None, None, f"tool schema cannot be used: {describe_exception(e)}")
+        return PreparedTool(name, (), None, f"tool schema cannot be used: {describe_exception(e)}")
     try:
-        module = _load_module(name, source)
+        codes = tuple(_module_code(name, source))
     except SyntaxError as e:
-        return CompiledTool(name, None, None, validator, f"tool code does not compile: {e.msg} (line {e.lineno})")
+        return PreparedTool(name, (), validator, f"tool code does not compile: {e.msg} (line {e.lineno})")
+    except ValueError as e:  # a NUL byte in the source
+        return PreparedTool(name, (), validator, f"tool code does not compile: {e}")
+    return PreparedTool(name, codes, validator)
+
+
+def load_tool(tool: PreparedTool) -> CompiledTool:
+    """Run a prepared tool's code in a fresh module: the tool state of one executor."""
+    name, validator = tool.name, tool.validator
+    if tool.problem is not None:
+        return CompiledTool(name, None, None, validator, tool.problem)
+    try:
+        module = _fresh_module(name, tool.codes)
     except Exception as e:  # a failing import or top-level statement in generated code
         return CompiledTool(name, None, None, validator, f"tool code failed to load: {describe_exception(e)}")
     function = getattr(module, name, None)
@@ -169,16 +194,16 @@ def compile_tool(spec: ToolSpec, source: str) -> CompiledTool:
     return CompiledTool(name, module, function, validator)
 
 
-class CompiledTask(Mapping[str, CompiledTool]):
-    """The tools of one task by name, each compiled on its first lookup: an episode (or a gold replay) calls a few
-    of a task's tools, and compiling a tool costs far more than calling it. Safe to share between threads: a
-    racing thread's tool wins, so each tool gets one module."""
+class PreparedTask(Mapping[str, PreparedTool]):
+    """The tools of one task by name, each prepared on its first lookup: an episode (or a gold replay) calls a few
+    of a task's tools, and compiling a tool costs far more than running its module. Safe to share between threads:
+    a racing thread's result wins."""
 
     __slots__ = ("_sources", "_tools", "_lock")
 
     def __init__(self, task: Task) -> None:
         self._sources = {spec.name: (spec, task.code[spec.name]) for spec in task.tools}
-        self._tools: dict[str, CompiledTool] = {}
+        self._tools: dict[str, PreparedTool] = {}
         self._lock = threading.Lock()
 
     def get(self, name: str, default: Any = None) -> Any:  # the hot path of `run`: no KeyError round trip
@@ -187,12 +212,12 @@ class CompiledTask(Mapping[str, CompiledTool]):
             return tool
         return self[name] if name in self._sources else default
 
-    def __getitem__(self, name: str) -> CompiledTool:
+    def __getitem__(self, name: str) -> PreparedTool:
         tool = self._tools.get(name)
         if tool is None:
-            compiled = compile_tool(*self._sources[name])  # outside the lock: module code may be slow to run
+            prepared = prepare_tool(*self._sources[name])  # outside the lock: compiling may be slow
             with self._lock:
-                tool = self._tools.setdefault(name, compiled)
+                tool = self._tools.setdefault(name, prepared)
         return tool
 
     def __iter__(self) -> Iterator[str]:
@@ -203,28 +228,28 @@ class CompiledTask(Mapping[str, CompiledTool]):
 
 
 class _TaskCache:
-    """A bounded LRU of compiled tasks keyed by content hash, safe to share between threads."""
+    """A bounded LRU of prepared tasks keyed by content hash, safe to share between threads."""
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._items: OrderedDict[str, CompiledTask] = OrderedDict()
+        self._items: OrderedDict[str, PreparedTask] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, task: Task) -> CompiledTask:
+    def get(self, task: Task) -> PreparedTask:
         key = task.content_hash
         if not key:  # a record built without validation has no hash: nothing safe to key on
-            return CompiledTask(task)
+            return PreparedTask(task)
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        compiled = CompiledTask(task)
+        prepared = PreparedTask(task)
         with self._lock:
-            compiled = self._items.setdefault(key, compiled)  # a racing thread's result wins: one module per hash
+            prepared = self._items.setdefault(key, prepared)  # a racing thread's result wins
             self._items.move_to_end(key)
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
-        return compiled
+        return prepared
 
     def clear(self) -> None:
         with self._lock:
@@ -234,10 +259,9 @@ class _TaskCache:
 _CACHE = _TaskCache(CACHE_SIZE)
 
 
-def compiled_tools(task: Task) -> Mapping[str, CompiledTool]:
-    """The compiled tools of `task` (cached: the same content hash gives the same objects)."""
+def prepared_tools(task: Task) -> Mapping[str, PreparedTool]:
+    """The prepared tools of `task` (cached: the same content hash gives the same objects)."""
     return _CACHE.get(task)
-
 
 # --- the worker thread used off the main thread -------------------------------------------------------------------
 
@@ -277,7 +301,9 @@ def _on_main_thread() -> bool:
 
 
 class TrustedExecutor:
-    """Runs the tools of one task in this process, each call under a time limit (`timeout` seconds, None: none).
+    """Runs the tools of one task in this process for one episode, each call under a time limit (`timeout`
+    seconds, None: none). Each executor has its own tool modules: nothing a call leaves in them reaches another
+    executor. `ftrl=True` runs calls as the FTRL reference does (`toolgym.execution.ftrl`: no schema check).
 
     >>> from toolgym.models.task import Task
     >>> task = Task(id="t", question="q", messages=[{"role": "user", "content": "q"}], answer="5",
@@ -289,15 +315,20 @@ class TrustedExecutor:
     ToolResult(content='5', error=None)
     >>> ex.run(ToolCall("add", '{"a": "2", "b": 3}')).content
     'an error occured when call add: "a": \\'2\\' is not of type \\'integer\\''
+    >>> TrustedExecutor(task, ftrl=True).run(ToolCall("add", '{"a": 2}')).content
+    "an error occured when call add: add() missing 1 required positional argument: 'b'"
     >>> ex.close()
     """
 
-    def __init__(self, task: Task, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(self, task: Task, *, timeout: float | None = DEFAULT_TIMEOUT_S, ftrl: bool = False) -> None:
         if timeout is not None and not timeout > 0:
             raise ValueError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
         self.task = task
         self.timeout = timeout
-        self._tools: Mapping[str, CompiledTool] | None = compiled_tools(task)
+        self.ftrl = ftrl
+        self._prepared: Mapping[str, PreparedTool] | None = prepared_tools(task)
+        self._tools: dict[str, CompiledTool] = {}
+        self._invoke = ftrl_invoke if ftrl else _invoke
         self._worker: _Worker | None = None
 
     # -- the protocol --
@@ -305,10 +336,10 @@ class TrustedExecutor:
     def run(self, call: ToolCall) -> ToolResult:
         """Validate the call's arguments, run the tool, render its return value; never raises for a bad call."""
         name = call.name
-        tool = self._compiled().get(name)
+        tool = self._tools.get(name) or self._load(name)
         if tool is None:
-            return unknown_tool(name, self._compiled())
-        args = admitted_arguments(call, tool.validator)
+            return unknown_tool(name, self._prepared_tools())
+        args = ftrl_arguments(call) if self.ftrl else admitted_arguments(call, tool.validator)
         if isinstance(args, ToolResult):
             return args
         if tool.function is None:
@@ -322,35 +353,41 @@ class TrustedExecutor:
             self._worker = None
 
     def module(self, name: str) -> types.ModuleType | None:
-        """The module tool `name`'s source ran in (shared by executors of the same task: treat it as read-only)."""
-        tool = self._compiled().get(name)
+        """The module tool `name`'s source runs in, this executor's own (loaded on first use)."""
+        tool = self._tools.get(name) or self._load(name)
         return None if tool is None else tool.module
 
-    # -- pickling: keep what defines the executor, rebuild the rest lazily --
+    # -- pickling: keep what defines the executor, rebuild the rest lazily (tool state starts fresh) --
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"task": self.task, "timeout": self.timeout}
+        return {"task": self.task, "timeout": self.timeout, "ftrl": self.ftrl}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.task, self.timeout = state["task"], state["timeout"]
-        self._tools, self._worker = None, None
+        self.__init__(state["task"], timeout=state["timeout"], ftrl=state.get("ftrl", False))  # type: ignore[misc]
 
     def __repr__(self) -> str:
-        return f"TrustedExecutor(task={self.task.id!r}, timeout={self.timeout!r})"
+        return f"TrustedExecutor(task={self.task.id!r}, timeout={self.timeout!r}, ftrl={self.ftrl!r})"
 
     # -- internals --
 
-    def _compiled(self) -> Mapping[str, CompiledTool]:
-        if self._tools is None:
-            self._tools = compiled_tools(self.task)
-        return self._tools
+    def _prepared_tools(self) -> Mapping[str, PreparedTool]:
+        if self._prepared is None:
+            self._prepared = prepared_tools(self.task)
+        return self._prepared
+
+    def _load(self, name: str) -> CompiledTool | None:
+        """Load tool `name` into this executor (None: the task has no such tool)."""
+        prepared = self._prepared_tools().get(name)
+        if prepared is None:
+            return None
+        return self._tools.setdefault(name, load_tool(prepared))  # a racing thread's module wins
 
     def _timed_out(self, name: str) -> ToolResult:
         return ToolResult(error_message(name, f"the call timed out after {self.timeout:g} s"), "timeout")
 
     def _call(self, name: str, function: Callable[..., Any], args: dict[str, Any]) -> ToolResult:
         if self.timeout is None:
-            return _invoke(name, function, args)
+            return self._invoke(name, function, args)
         if _on_main_thread():
             try:
                 return self._call_with_alarm(name, function, args)
@@ -367,7 +404,7 @@ class TrustedExecutor:
         try:
             try:
                 previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, self.timeout)
-                return _invoke(name, function, args)
+                return self._invoke(name, function, args)
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
                 _ALARM.active = False
@@ -382,7 +419,8 @@ class TrustedExecutor:
         """Run the call on the worker thread; on timeout abandon that thread (it cannot be killed) for a new one."""
         if self._worker is None:
             self._worker = _Worker()
-        future = self._worker.submit(lambda: _invoke(name, function, args))
+        invoke = self._invoke
+        future = self._worker.submit(lambda: invoke(name, function, args))
         try:
             return future.result(self.timeout)
         except FutureTimeout:

@@ -274,9 +274,9 @@ def test_catastrophic_schema_pattern_is_bounded_by_the_call_limit(pool, bystande
     assert bystander.run(ToolCall("add", '{"a": 2, "b": 3}')).content == "5"
 
 
-def test_validate_arguments_off_passes_arguments_through(pool):
+def test_ftrl_admission_passes_arguments_through(pool):
     task = make_task({"echo": "def echo(**kw):\n    return kw"}, {"echo": {"type": "object", "required": ["s"]}})
-    executor = SandboxExecutor(task, pool=pool, validate_arguments=False)
+    executor = SandboxExecutor(task, pool=pool, ftrl=True)
     try:
         assert executor.run(ToolCall("echo", '{"t": 1}')).content == '{"t": 1}'
         assert executor.run(ToolCall("echo", "[1]")).error == "invalid_arguments"

@@ -13,7 +13,7 @@ import pytest
 
 from tests.unit.execution.tasks import make_task
 from toolgym.execution import Executor, TrustedExecutor
-from toolgym.execution.trusted import CACHE_SIZE, _load_module, _TaskCache, compiled_tools
+from toolgym.execution.trusted import CACHE_SIZE, _fresh_module, _module_code, _TaskCache, prepared_tools
 from toolgym.models.calls import ToolCall, ToolResult
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -266,14 +266,18 @@ def test_timeout_must_be_positive(timeout):
 
 # --- cache, pickling, close -------------------------------------------------------------------------------------
 
-def test_tasks_with_the_same_content_hash_share_compiled_modules():
+def test_tasks_with_the_same_content_hash_share_code_and_validators_but_never_modules():
     task = make_task({"divide": DIVIDE_CODE}, task_id="one")
     twin = make_task({"divide": DIVIDE_CODE}, task_id="two")  # the id is not part of the content hash
     other = make_task({"divide": DIVIDE_CODE + "\n# edited\n"})
     assert task.content_hash == twin.content_hash
-    assert TrustedExecutor(task).module("divide") is TrustedExecutor(twin).module("divide")
-    assert compiled_tools(task) is compiled_tools(twin)
-    assert TrustedExecutor(other).module("divide") is not TrustedExecutor(task).module("divide")
+    assert prepared_tools(task) is prepared_tools(twin)
+    assert prepared_tools(other) is not prepared_tools(task)
+    one, two = TrustedExecutor(task), TrustedExecutor(twin)
+    assert one.module("divide") is not two.module("divide")       # tool state is per executor
+    assert one.module("divide") is one.module("divide")
+    assert one._tools["divide"].validator is two._tools["divide"].validator
+    assert one.module("divide").divide.__code__ is two.module("divide").divide.__code__  # compiled once
 
 
 def test_the_cache_is_a_bounded_lru():
@@ -293,9 +297,9 @@ def test_pickling_round_trip(executor):
     run_in_thread(used, call("divide", '{"a": 1, "b": 2}'))  # starts a worker thread, which cannot be pickled
     clone = pickle.loads(pickle.dumps(used))
     assert (clone.task, clone.timeout) == (executor.task, 1.5)
-    assert clone._tools is None and clone._worker is None    # rebuilt lazily
+    assert clone._tools == {} and clone._worker is None      # rebuilt lazily, with fresh tool state
     assert clone.run(call("get_weather", '{"city": "Quellin"}')).content.startswith('{"city": "Quellin"')
-    assert clone.module("get_weather") is executor.module("get_weather")
+    assert clone.module("get_weather") is not executor.module("get_weather")
     used.close()
 
 
@@ -311,7 +315,7 @@ def test_close_is_idempotent_and_the_executor_stays_usable():
 
 def test_tools_compile_on_their_first_call_only():
     task = make_task({"divide": DIVIDE_CODE, "broken": "def broken(:\n", "spin": SPIN_CODE}, task_id="lazy")
-    tools = compiled_tools(task)
+    tools = prepared_tools(task)
     assert list(tools) == ["divide", "broken", "spin"] and len(tools) == 3
     assert TrustedExecutor(task).run(call("divide", '{"a": 1, "b": 4}')) == ToolResult("0.25")
     assert set(tools._tools) == {"divide"}  # the others are untouched until called
@@ -327,11 +331,11 @@ def test_tools_compile_on_their_first_call_only():
 def test_a_source_compiled_by_pieces_runs_as_a_whole_module(source):
     whole: dict = {}
     exec(compile(source, "<tool f>", "exec"), whole)
-    assert _load_module("f", source).f() == whole["f"]()
+    assert _fresh_module("f", _module_code("f", source)).f() == whole["f"]()
 
 
 def test_line_numbers_survive_the_cut():
     source = "X = 1\n\n\ndef f():\n    return g()\n\ndef g():\n    raise ValueError('at line 8')\n"
     with pytest.raises(ValueError) as info:
-        _load_module("f", source).f()
+        _fresh_module("f", _module_code("f", source)).f()
     assert info.traceback[-1].lineno + 1 == 8  # pytest counts from 0
