@@ -355,7 +355,8 @@ class WorkerPool:
 
     `memory_mb` caps the address space each tool may add (None: no cap); `scratch_mb` caps what all of the pool's
     sandbox processes together may write (a private tmpfs, where a mount namespace can be made; see
-    `scratch_limited`). Thread-safe; after a fork the child process starts its own zygote. `close()` stops every sandbox process; the pool restarts if used again.
+    `scratch_limited`). Thread-safe; after a fork the child process starts its own zygote. `close()` stops every
+    sandbox process; the pool restarts if used again.
 
     >>> pool = WorkerPool(2)
     >>> pool.size, pool.started
