@@ -497,13 +497,15 @@ class Episode:
             return args.content, args.error
         if function is None:
             return self.render.error_message(name, str(problem)), "exception"
-        try:
-            value = function(**args)
+        ftrl = self.modules["ftrl"]
+        show, explain = ((ftrl.ftrl_render, ftrl.exception_text) if self.ftrl
+                         else (self.render.render, self.render.describe_exception))
+        try:  # rendering inside: a value the reference's json.dumps refuses is the tool's error there too
+            return show(function(**args)), None
         except MemoryError:
             raise
         except BaseException as e:  # SystemExit and KeyboardInterrupt too: a tool must not end the process
-            return self.render.error_message(name, self.render.describe_exception(e)), "exception"
-        return self.render.render(value), None
+            return self.render.error_message(name, explain(e)), "exception"
 
     def _tool(self, name: str) -> tuple[object, object, str | None]:
         if name not in self.compiled:

@@ -481,8 +481,8 @@ class SandboxExecutor:
 
     `timeout`: wall-clock seconds per call (None: none); `cpu_s`: CPU seconds per call (default: `timeout`, or
     none); `memory_mb`: address space a tool may add (default `DEFAULT_MEMORY_MB`); `pool`: the zygote to use
-    (default: the process-wide `shared_pool` for that memory limit); `ftrl=True`: admit calls the FTRL
-    reference's way (`toolgym.execution.ftrl`: no schema check; rendering and error wording stay toolgym's);
+    (default: the process-wide `shared_pool` for that memory limit); `ftrl=True`: run calls the FTRL
+    reference's way (`toolgym.execution.ftrl`: no schema check, the reference's rendering and error wording);
     `sandbox`: 'strict' (default, or the
     TOOLGYM_SANDBOX variable) refuses to run without Landlock and seccomp, 'weak' runs without them.
     The process starts at the first call and is killed by `close()`; a later call starts a fresh one.

@@ -99,3 +99,24 @@ def test_the_sandbox_skips_the_schema_only_with_ftrl():
             "not list")
     finally:
         pool.close()
+
+
+def test_the_sandbox_renders_and_words_errors_as_the_reference_with_ftrl():
+    code = {"shape": "from collections import OrderedDict\n"
+                     "def shape(kind):\n"
+                     "    if kind == 'raise':\n"
+                     "        raise KeyError('city')\n"
+                     "    return {'t': (1, 2), 'o': OrderedDict(a=1), 's': {1}}[kind]\n"}
+    schema = {"shape": {"type": "object", "properties": {"kind": {"type": "string"}}}}
+    pool = WorkerPool(1)
+    try:
+        def run(kind, ftrl):
+            return SandboxExecutor(make_task(code, schema), ftrl=ftrl, pool=pool).run(
+                ToolCall("shape", json.dumps({"kind": kind})))
+        assert run("t", True).content == "(1, 2)" and run("t", False).content == "[1, 2]"
+        assert run("o", True).content == "OrderedDict([('a', 1)])" and run("o", False).content == '{"a": 1}'
+        assert run("s", True).content == "{1}"
+        assert run("raise", True).content == "an error occured when call shape: 'city'"
+        assert run("raise", False).content != run("raise", True).content  # toolgym's own wording names the type
+    finally:
+        pool.close()
