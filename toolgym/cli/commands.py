@@ -124,6 +124,16 @@ def _run_catalog(args: argparse.Namespace) -> int:
     return run_catalog(args)
 
 
+def _add_export(p: argparse.ArgumentParser) -> None:
+    from toolgym.cli.export import add_arguments
+    add_arguments(p)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from toolgym.cli.export import run
+    return run(args)
+
+
 COMMANDS = {
     "list": (_add_list, _run_list, "list the registered ids with their level, scenario mix and tool counts"),
     "show": (_add_show, _run_show, "show a task: question, tools, gold plan and answer"),
@@ -132,6 +142,7 @@ COMMANDS = {
                  "check a task file: schema, code, gold replay, determinism, no answer leak"),
     "play": (_add_play, _run_play, "play an episode in the terminal, typing tool calls"),
     "catalog": (_add_catalog, _run_catalog, "build or verify the shipped test sets (envs_catalog)"),
+    "export": (_add_export, _run_export, "export training data: oracle SFT conversations or per-turn states"),
 }
 
 
