@@ -134,6 +134,23 @@ def _run_export(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _add_serve(p: argparse.ArgumentParser) -> None:
+    p.add_argument("env_id", help="a registered id, e.g. ToolEnv/travel-L3")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: this machine only)")
+    p.add_argument("--max-sessions", type=int, default=64, help="concurrent WebSocket sessions")
+    p.add_argument("--reward", default="default", help="reward preset")
+    p.add_argument("--split", default=None, help="'train' (the generated stream) or 'test' (the catalog)")
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from toolgym.integrations.openenv import serve
+    kwargs = {"split": args.split} if args.split else {}
+    serve(args.env_id, host=args.host, port=args.port, max_sessions=args.max_sessions, reward=args.reward,
+          **kwargs)
+    return 0
+
+
 COMMANDS = {
     "list": (_add_list, _run_list, "list the registered ids with their level, scenario mix and tool counts"),
     "show": (_add_show, _run_show, "show a task: question, tools, gold plan and answer"),
@@ -142,6 +159,7 @@ COMMANDS = {
                  "check a task file: schema, code, gold replay, determinism, no answer leak"),
     "play": (_add_play, _run_play, "play an episode in the terminal, typing tool calls"),
     "catalog": (_add_catalog, _run_catalog, "build or verify the shipped test sets (envs_catalog)"),
+    "serve": (_add_serve, _run_serve, "serve an id as an OpenEnv environment (HTTP + WebSocket sessions)"),
     "export": (_add_export, _run_export, "export training data: oracle SFT conversations or per-turn states"),
 }
 
