@@ -2,6 +2,7 @@
 
 - `sft`: oracle conversations with their tools, or (`--tokenizer PATH`) token ids with an assistant mask.
 - `states`: the paper's per-turn states of the oracle trajectories, in the reference's record shape.
+- `verl`: verl's dataset rows (Parquet when OUT ends in .parquet), see `toolgym.integrations.verl`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import argparse
 import json
 from pathlib import Path
 
-KINDS = ("sft", "states")
+KINDS = ("sft", "states", "verl")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -19,7 +20,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--n", type=int, default=10, help="tasks per id (reset seeds 0..n-1)")
     p.add_argument("--split", default=None, help="'train' (the generated stream) or 'test' (the catalog)")
     p.add_argument("--tokenizer", default=None, help="sft: a local tokenizer directory; render with its template")
-    p.add_argument("--out", required=True, help="output file (.jsonl)")
+    p.add_argument("--reward", default="default", help="verl: the reward preset the rows name")
+    p.add_argument("--out", required=True, help="output file (.jsonl; verl: .parquet or .jsonl)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,8 +31,10 @@ def run(args: argparse.Namespace) -> int:
         raise ToolgymError(f"--n must be at least 1, got {args.n}")
     if args.tokenizer is not None and args.kind != "sft":
         raise ToolgymError("--tokenizer applies to `export sft` only")
-    records = _sft_records(args) if args.kind == "sft" else _state_records(args)
     out = Path(args.out)
+    if args.kind == "verl":
+        return _write_verl(args, out)
+    records = _sft_records(args) if args.kind == "sft" else _state_records(args)
     tmp = out.with_name(out.name + ".tmp")
     count = 0
     with tmp.open("w", encoding="utf-8") as f:
@@ -67,3 +71,15 @@ def _state_records(args: argparse.Namespace):
             for state in oracle_states(env.task, trust_code=env._trusts(env.task)):
                 yield ftrl_from_task(state)
         env.close()
+
+
+def _write_verl(args: argparse.Namespace, out: Path) -> int:
+    from toolgym.integrations.verl import verl_records, write_parquet
+
+    rows = verl_records(args.env_ids, args.n, reward=args.reward, split=args.split)
+    if out.suffix == ".parquet":
+        write_parquet(rows, str(out))
+    else:
+        out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    print(f"wrote {len(rows)} verl rows to {out}")
+    return 0
