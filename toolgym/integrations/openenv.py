@@ -33,96 +33,98 @@ try:
     from openenv.core.env_server.interfaces import Environment
     from openenv.core.env_server.mcp_types import CallToolObservation, ListToolsObservation, Tool
     from openenv.core.env_server.types import Action, Observation, State
-except ImportError:  # pragma: no cover - the extra is installed in CI
-    raise MissingDependencyError("openenv", "openenv") from None
+except ImportError:
+    Environment = None
 
 DEFAULT_MAX_SESSIONS = 64
 
 
-class ToolgymAction(Action):
-    """One assistant turn (`type="turn"`: text read by the preset's parser and/or structured `tool_calls`), or an
-    MCP-style `list_tools` / `call_tool` in the shape of OpenEnv's own MCP actions."""
+if Environment is not None:  # without openenv the module still imports; its functions name the extra to install
 
-    type: Literal["turn", "list_tools", "call_tool"] = Field(default="turn", description="What the action is.")
-    content: str = Field(default="", description="turn: the text, a raw completion or the final answer.")
-    tool_calls: list[dict[str, Any]] = Field(default_factory=list,
-                                             description="turn: OpenAI (JSON-string arguments) or HF tool calls.")
-    tool_name: str | None = Field(default=None, description="call_tool: the tool to call.")
-    arguments: dict[str, Any] = Field(default_factory=dict, description="call_tool: its arguments.")
+    class ToolgymAction(Action):
+        """One assistant turn (`type="turn"`: text read by the preset's parser and/or structured `tool_calls`), or an
+        MCP-style `list_tools` / `call_tool` in the shape of OpenEnv's own MCP actions."""
 
-    @model_validator(mode="after")
-    def _call_names_a_tool(self) -> ToolgymAction:
-        if self.type == "call_tool" and not self.tool_name:
-            raise ValueError("a call_tool action needs a tool_name")
-        return self
+        type: Literal["turn", "list_tools", "call_tool"] = Field(default="turn", description="What the action is.")
+        content: str = Field(default="", description="turn: the text, a raw completion or the final answer.")
+        tool_calls: list[dict[str, Any]] = Field(default_factory=list,
+                                                 description="turn: OpenAI (JSON-string arguments) or HF tool calls.")
+        tool_name: str | None = Field(default=None, description="call_tool: the tool to call.")
+        arguments: dict[str, Any] = Field(default_factory=dict, description="call_tool: its arguments.")
 
-
-class ToolgymObservation(Observation):
-    """The conversation so far, the task's tools and the turn's info (`ToolEnv`'s)."""
-
-    messages: list[dict[str, Any]] = Field(default_factory=list, description="The conversation so far.")
-    tools: list[dict[str, Any]] = Field(default_factory=list, description="The task's tools (OpenAI form).")
-    info: dict[str, Any] = Field(default_factory=dict, description="task_id, turn, metrics, answer_correct, ...")
+        @model_validator(mode="after")
+        def _call_names_a_tool(self) -> ToolgymAction:
+            if self.type == "call_tool" and not self.tool_name:
+                raise ValueError("a call_tool action needs a tool_name")
+            return self
 
 
-class ToolgymState(State):
-    """Which id and task the session plays, and where it is."""
+    class ToolgymObservation(Observation):
+        """The conversation so far, the task's tools and the turn's info (`ToolEnv`'s)."""
 
-    env_id: str = Field(description="The toolgym id served.")
-    task_id: str | None = Field(default=None, description="The current task, after reset.")
+        messages: list[dict[str, Any]] = Field(default_factory=list, description="The conversation so far.")
+        tools: list[dict[str, Any]] = Field(default_factory=list, description="The task's tools (OpenAI form).")
+        info: dict[str, Any] = Field(default_factory=dict, description="task_id, turn, metrics, answer_correct, ...")
 
 
-class ToolgymEnvironment(Environment[ToolgymAction, ToolgymObservation, ToolgymState]):
-    """A toolgym id behind OpenEnv's `Environment` interface; one instance per session."""
+    class ToolgymState(State):
+        """Which id and task the session plays, and where it is."""
 
-    SUPPORTS_CONCURRENT_SESSIONS = True
+        env_id: str = Field(description="The toolgym id served.")
+        task_id: str | None = Field(default=None, description="The current task, after reset.")
 
-    def __init__(self, env_id: str, **make_kwargs: Any) -> None:
-        from toolgym.cli.interactive import make_env
 
-        super().__init__()
-        self.env_id = env_id
-        self._env = make_env(env_id, make_kwargs.pop("split", None), **make_kwargs)
-        self._state = ToolgymState(env_id=env_id)
-        self._tools: list[dict[str, Any]] = []
-        self._done = True
+    class ToolgymEnvironment(Environment[ToolgymAction, ToolgymObservation, ToolgymState]):
+        """A toolgym id behind OpenEnv's `Environment` interface; one instance per session."""
 
-    def reset(self, seed: int | None = None, episode_id: str | None = None, **kwargs: Any) -> ToolgymObservation:
-        obs, info = self._env.reset(seed=seed, options=kwargs.get("options"))
-        self._tools = info.pop("tools")
-        self._state = ToolgymState(env_id=self.env_id, task_id=info["task_id"], episode_id=episode_id)
-        self._done = False
-        return ToolgymObservation(messages=obs, tools=self._tools, info=info, reward=0.0, done=False)
+        SUPPORTS_CONCURRENT_SESSIONS = True
 
-    def step(self, action: Action, timeout_s: float | None = None, **kwargs: Any) -> Observation:
-        kind = getattr(action, "type", None)
-        if kind == "list_tools":
-            return ListToolsObservation(tools=[_mcp_tool(t) for t in self._tools])
-        if self._done:
-            raise ToolgymError("the episode is over (or never started): send a reset first")
-        if kind == "call_tool":
-            call = {"type": "function", "function": {"name": action.tool_name, "arguments": action.arguments}}
-            obs, reward, done, info = self._step({"role": "assistant", "content": "", "tool_calls": [call]})
-            return CallToolObservation(tool_name=action.tool_name, result=obs[-1]["content"], reward=reward,
-                                       done=done, metadata={"info": info})
-        if not isinstance(action, ToolgymAction):
-            raise ToolgymError(f"unknown action {type(action).__name__}; send a turn, list_tools or call_tool")
-        obs, reward, done, info = self._step({"role": "assistant", "content": action.content,
-                                              "tool_calls": action.tool_calls})
-        return ToolgymObservation(messages=obs, tools=self._tools, info=info, reward=reward, done=done)
+        def __init__(self, env_id: str, **make_kwargs: Any) -> None:
+            from toolgym.cli.interactive import make_env
 
-    def _step(self, message: dict[str, Any]) -> tuple[list[dict[str, Any]], float, bool, dict[str, Any]]:
-        obs, reward, terminated, truncated, info = self._env.step(message)
-        self._done = terminated or truncated
-        self._state.step_count += 1
-        return obs, reward, self._done, info
+            super().__init__()
+            self.env_id = env_id
+            self._env = make_env(env_id, make_kwargs.pop("split", None), **make_kwargs)
+            self._state = ToolgymState(env_id=env_id)
+            self._tools: list[dict[str, Any]] = []
+            self._done = True
 
-    @property
-    def state(self) -> ToolgymState:
-        return self._state
+        def reset(self, seed: int | None = None, episode_id: str | None = None, **kwargs: Any) -> ToolgymObservation:
+            obs, info = self._env.reset(seed=seed, options=kwargs.get("options"))
+            self._tools = info.pop("tools")
+            self._state = ToolgymState(env_id=self.env_id, task_id=info["task_id"], episode_id=episode_id)
+            self._done = False
+            return ToolgymObservation(messages=obs, tools=self._tools, info=info, reward=0.0, done=False)
 
-    def close(self) -> None:
-        self._env.close()
+        def step(self, action: Action, timeout_s: float | None = None, **kwargs: Any) -> Observation:
+            kind = getattr(action, "type", None)
+            if kind == "list_tools":
+                return ListToolsObservation(tools=[_mcp_tool(t) for t in self._tools])
+            if self._done:
+                raise ToolgymError("the episode is over (or never started): send a reset first")
+            if kind == "call_tool":
+                call = {"type": "function", "function": {"name": action.tool_name, "arguments": action.arguments}}
+                obs, reward, done, info = self._step({"role": "assistant", "content": "", "tool_calls": [call]})
+                return CallToolObservation(tool_name=action.tool_name, result=obs[-1]["content"], reward=reward,
+                                           done=done, metadata={"info": info})
+            if not isinstance(action, ToolgymAction):
+                raise ToolgymError(f"unknown action {type(action).__name__}; send a turn, list_tools or call_tool")
+            obs, reward, done, info = self._step({"role": "assistant", "content": action.content,
+                                                  "tool_calls": action.tool_calls})
+            return ToolgymObservation(messages=obs, tools=self._tools, info=info, reward=reward, done=done)
+
+        def _step(self, message: dict[str, Any]) -> tuple[list[dict[str, Any]], float, bool, dict[str, Any]]:
+            obs, reward, terminated, truncated, info = self._env.step(message)
+            self._done = terminated or truncated
+            self._state.step_count += 1
+            return obs, reward, self._done, info
+
+        @property
+        def state(self) -> ToolgymState:
+            return self._state
+
+        def close(self) -> None:
+            self._env.close()
 
 
 def _mcp_tool(tool: dict[str, Any]) -> Tool:
@@ -133,6 +135,8 @@ def _mcp_tool(tool: dict[str, Any]) -> Tool:
 
 def create_toolgym_app(env_id: str, *, max_sessions: int = DEFAULT_MAX_SESSIONS, **make_kwargs: Any) -> Any:
     """The OpenEnv FastAPI app serving `env_id` (keyword arguments go to `gym.make`, e.g. `reward="ftrl"`)."""
+    if Environment is None:
+        raise MissingDependencyError("openenv", "openenv")
     from toolgym.cli.interactive import make_env
 
     make_env(env_id, make_kwargs.get("split")).close()  # an unknown id fails here, not in every session
@@ -143,7 +147,7 @@ def create_toolgym_app(env_id: str, *, max_sessions: int = DEFAULT_MAX_SESSIONS,
 def serve(env_id: str, *, host: str = "127.0.0.1", port: int = 8000, max_sessions: int = DEFAULT_MAX_SESSIONS,
           **make_kwargs: Any) -> None:
     """Serve `env_id` until interrupted."""
-    import uvicorn
+    app = create_toolgym_app(env_id, max_sessions=max_sessions, **make_kwargs)
+    import uvicorn  # installed with openenv
 
-    uvicorn.run(create_toolgym_app(env_id, max_sessions=max_sessions, **make_kwargs), host=host, port=port,
-                log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning")

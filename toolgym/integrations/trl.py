@@ -13,7 +13,7 @@ the preset (`"default"` or `"ftrl"`).
 >>> from trl import GRPOConfig, GRPOTrainer                               # doctest: +SKIP
 >>> grpo = grpo_inputs(["ToolEnv/travel-L3"], n=256)                       # doctest: +SKIP
 >>> trainer = GRPOTrainer(model="Qwen/Qwen3-0.6B", args=GRPOConfig(), train_dataset=grpo.dataset,
-...                       environment_factory=grpo.environment_factory, reward_funcs=grpo.reward_funcs)  # doctest: +SKIP
+...     environment_factory=grpo.environment_factory, reward_funcs=grpo.reward_funcs)  # doctest: +SKIP
 
 Single-turn (the paper's shape). `state_inputs(states, tokenizer)` pre-renders each state (a conversation prefix
 with its tools) into a text prompt; the completion is one turn, scored by `StateScorer` against the state's pending

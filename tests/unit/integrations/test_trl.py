@@ -38,7 +38,8 @@ def test_each_task_gets_its_own_tools_with_their_schema(env_id):
     grpo = grpo_inputs([env_id], 2)
     assert len(grpo.dataset) == 2 and set(grpo.environment_factory) == {f"{env_id}:0", f"{env_id}:1"}
     for name, task in grpo.tasks.items():
-        schemas = {s["function"]["name"]: s["function"]["parameters"] for s in trl_tools(grpo.environment_factory[name])}
+        tools = trl_tools(grpo.environment_factory[name])
+        schemas = {s["function"]["name"]: s["function"]["parameters"] for s in tools}
         assert set(schemas) == set(task.tool_names)
         for spec in task.tools:
             ours, theirs = spec.function.parameters, schemas[spec.name]
@@ -116,7 +117,8 @@ def test_a_real_grpo_step_logs_toolgym_rewards(tmp_path):
     obs = env.reset(seed=0)[0]
     for turn in turns:
         obs = env.step(turn)[0]
-    rendered = render_with_mask(tokenizer, [hf_message(m) for m in obs], trl_tools(grpo.environment_factory["ToolEnv/travel-L1:0"]))
+    tools = trl_tools(grpo.environment_factory["ToolEnv/travel-L1:0"])  # what TRL will render
+    rendered = render_with_mask(tokenizer, [hf_message(m) for m in obs], tools)
     ids = torch.tensor([rendered["input_ids"]])
     labels = ids.masked_fill(torch.tensor([rendered["assistant_mask"]]) == 0, -100)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2)

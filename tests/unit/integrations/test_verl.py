@@ -5,6 +5,7 @@ manager that plays the oracle's turns as token ids (the policy is scripted; verl
 """
 
 import asyncio
+import json
 
 import gymnasium as gym
 import pytest
@@ -61,7 +62,7 @@ def test_compute_score_through_verls_custom_reward_loader():
     task, messages, _, _ = oracle(0, "ftrl")
     extra_info = {"task": task.model_dump_json()}
     call = messages[1]["tool_calls"][0]["function"]
-    text = f'<tool_call>{{"name": "{call["name"]}", "arguments": {__import__("json").dumps(call["arguments"])}}}</tool_call>'
+    text = "<tool_call>" + json.dumps({"name": call["name"], "arguments": call["arguments"]}) + "</tool_call>"
     assert score("toolgym/ftrl", text, task.answer, extra_info) == 1.0  # 2s/(n+1) with s = n = 1
     assert score("toolgym/default", task.answer, task.answer, extra_info) == pytest.approx(1 / (1 + task.num_expected))
     with pytest.raises(Exception, match="toolgym/<preset>"):
