@@ -95,3 +95,12 @@ def test_export_states_cli_writes_reference_records(tmp_path):
     assert main(["export", "states", "ToolEnv/travel-L3", "--n", "1", "--out", str(out)]) == 0
     states = load_tasks(out)
     assert [s.id for s in states] == [f"travel-L3-train-s0-0@turn{t}" for t in range(len(states))]
+
+
+def test_a_state_episode_never_reuses_a_call_id_of_its_prefix():
+    states = oracle_states(multi_hop(), trust_code=True)
+    env = single_turn_env(states, trust_code=True)
+    obs, _ = env.reset(options={"task_index": 1})
+    obs, *_ = env.step(env.oracle_actions()[0])
+    ids = [m["tool_call_id"] for m in obs if m["role"] == "tool"]
+    assert len(ids) == len(set(ids)) == 2
