@@ -90,12 +90,16 @@ def state_task(task: Task, messages: list[dict[str, Any]], pending: Pending, tur
 def state_record(task: Task, messages: list[dict[str, Any]], pending: Pending, turn: int) -> dict[str, Any]:
     """A state in the reference's record shape (`messages`, `tools`, `codes`, `unsolved_set`, `answer`, ...).
 
-    The `toolgym` column keeps the source task's labels, with the id `<task id>@turn<t>` and no gold plan.
+    As the reference's sampler writes them (`Code/data_sample/data_sample.py`): structured assistant and tool
+    messages, `solve_rate` = 1 - pending/U0. The `toolgym` column keeps the source task's labels, with the id
+    `<task id>@turn<t>` and no gold plan.
     """
     record = ftrl_from_task(task)
     record["messages"] = messages
     record["unsolved_set"] = json.dumps({tool: list(answers) for tool, answers in pending.by_tool.items()},
                                         ensure_ascii=False)
+    # the reference's sampler labels each state with the share of the task's sub-answers solved before it
+    record["solve_rate"] = 1 - pending.remaining / task.num_expected if task.num_expected else 0.0
     labels = json.loads(record.get(TOOLGYM_COLUMN) or "{}")
     labels.update(id=f"{task.id}{STATE_ID_SEPARATOR}{turn}", gold_plan=None)
     if task.domain != "general" or task.level is not None:

@@ -61,6 +61,7 @@ def test_states_round_trip_through_the_reference_record_shape(tmp_path, suffix):
     record = ftrl_from_task(states[1])
     assert {"messages", "tools", "codes", "unsolved_set", "answer"} <= record.keys()
     assert json.loads(record["unsolved_set"]) == {k: list(v) for k, v in states[1].expected.items()}
+    assert [ftrl_from_task(s)["solve_rate"] for s in states] == [0.0, 1 - 1 / 3, 1.0]  # the reference: 1 - pending/U0
     assert [m["role"] for m in record["messages"]][1] == "assistant" and record["messages"][-1]["role"] == "tool"
     path = save_tasks(states, tmp_path / f"states{suffix}", format="ftrl")
     assert load_tasks(path) == states
