@@ -35,6 +35,7 @@ def test_wheel_installs_and_runs_an_episode_from_another_directory(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
                    check=True, cwd=tmp_path)
     wheel = next(dist.glob("toolgym-*.whl"))
+    _check_metadata(wheel)
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
@@ -46,3 +47,17 @@ def test_wheel_installs_and_runs_an_episode_from_another_directory(tmp_path):
     assert "episode ok" in out.stdout
     listing = subprocess.run([str(env_dir / "bin" / "toolgym"), "list"], capture_output=True, text=True, cwd=work)
     assert listing.returncode == 0 and "ToolEnv/real_estate-L5" in listing.stdout, listing.stderr
+
+
+def _check_metadata(wheel: Path) -> None:
+    """PEP 639 license metadata, the license text shipped, a PyPI description whose commands work from the index."""
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+        license_text = archive.read(next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))).decode()
+    assert "License-Expression: Apache-2.0" in metadata.splitlines()
+    assert "Apache License" in license_text and "END OF TERMS AND CONDITIONS" in license_text
+    description = metadata.split("\n\n", 1)[1]
+    assert "pip install toolgym" in description and "-e ." not in description and "constraints.txt" not in description

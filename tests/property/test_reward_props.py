@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from fractions import Fraction
 from collections import Counter
 
 from hypothesis import given, settings
@@ -283,8 +284,9 @@ def minimal_solutions(draw):
     cuts = sorted(draw(st.sets(st.integers(1, max(len(order) - 1, 1)), max_size=len(order))))
     groups = [order[a:b] for a, b in zip([0, *cuts], [*cuts, len(order)]) if order[a:b]]
     turns = []
-    for group in groups:
-        pairs = [(ToolCall(tool), ToolResult(rendered(draw, value))) for tool, value in group]
+    for group in groups:  # each call reads its own record: equal values come with distinct outputs
+        pairs = [(ToolCall(tool), ToolResult(f"record {'abcdef'[len(turns)]}{i}: " + rendered(draw, value)))
+                 for i, (tool, value) in enumerate(group)]
         turns.append((ParsedTurn("", tuple(call for call, _ in pairs)), pairs, ["solve"] * len(pairs)))
     return task, turns, draw(st.sampled_from(FINAL_REPLIES["correct"]))
 
@@ -294,7 +296,7 @@ def minimal_solutions(draw):
 def test_any_grouping_of_the_needed_calls_returns_exactly_two(solution):
     task, turns, reply = solution
     total, verifier = play(task, turns, reply)
-    assert abs(total - MINIMAL_RETURN) < EPS
+    assert total == MINIMAL_RETURN  # exactly: the float sum of the rewards is the exact return
     assert verifier.pending.is_empty and verifier.answer_correct
     assert verifier.metrics() == {"solve_precision": 1.0, "solve_rate": 1.0, "solve_f1": 1.0}
 
@@ -309,6 +311,6 @@ def test_ftrl_solve_f1_pays_for_splitting_calls_across_turns():
         turns = [verifier.score_turn(ParsedTurn("", tuple(c for c, _ in g)), g).reward for g in grouping]
         return sum(turns) + verifier.score_turn(ParsedTurn(f"{ANSWER}"), []).reward
 
-    assert episode("ftrl", [calls]) == 2 * 2 / 3 + 1                     # one turn: 2s/(n+1) = 4/3
+    assert episode("ftrl", [calls]) == float(Fraction(2 * 2, 3) + 1)     # one turn: 2s/(n+1) = 4/3
     assert episode("ftrl", [calls[:1], calls[1:]]) == 2 * 1 / 2 * 2 + 1  # split: 1 + 1
     assert episode("default", [calls]) == episode("default", [calls[:1], calls[1:]]) == MINIMAL_RETURN

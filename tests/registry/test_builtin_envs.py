@@ -11,6 +11,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import toolgym
+from toolgym import ToolgymError
 from toolgym.generation.checks import leak_problems
 
 IDS = toolgym.BUILTIN_IDS
@@ -47,7 +48,7 @@ def test_gold_plan_earns_full_marks_and_baselines_earn_nothing(env_id, split):
         assert not leak_problems(task), task.id
         total, info = run(env, env.unwrapped.oracle_actions())
         assert info["metrics"] == {"solve_precision": 1.0, "solve_rate": 1.0, "solve_f1": 1.0}, task.id
-        assert info["answer_correct"] and total == pytest.approx(2.0)
+        assert info["answer_correct"] and total == 2.0, task.id
 
         env.reset(seed=seed)  # null policy: answers at once
         total, info = run(env, ["I am not sure."])
@@ -108,3 +109,12 @@ def test_make_without_import_in_a_fresh_process():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).parents[2])
     assert out.stdout.strip() == "weather-L2-train-s0-1"
+
+
+def test_make_checks_seed_and_split_at_once():
+    with pytest.raises(ToolgymError, match="seed must be an integer"):
+        gym.make("ToolEnv/travel-L1", seed="abc")
+    with pytest.raises(ToolgymError, match=r"test split is one fixed set of 20 tasks.*task_index"):
+        gym.make("ToolEnv/travel-L1", split="test", seed=3)
+    env = gym.make("ToolEnv/travel-L1", split="test")
+    assert env.reset(seed=25)[1]["task_index"] == 5  # modulo the set's size, and info says which task

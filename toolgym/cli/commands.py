@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from toolgym.cli import interactive
@@ -19,9 +20,19 @@ def _add_validate(p: argparse.ArgumentParser) -> None:
 
 
 def _run_validate(args: argparse.Namespace) -> int:
+    from toolgym.errors import TaskValidationError
     from toolgym.models.io import load_tasks
 
-    tasks = load_tasks(args.file)  # schema and field errors raise with file, line and field
+    if not Path(args.file).is_file():
+        raise ToolgymError(f"no such file: {args.file}")
+    try:
+        tasks = load_tasks(args.file)
+    except TaskValidationError as e:  # a malformed file is a failed validation (1), not a bad argument (2)
+        print(f"invalid: {e}")
+        return 1
+    if not tasks:
+        print(f"invalid: {args.file} holds no task")
+        return 1
     bad = 0
     for task in tasks:
         problems = task_problems(task)
@@ -38,11 +49,12 @@ def task_problems(task: Any) -> list[str]:
     """Everything `validate` checks on one task: gold replay (per call and through the env), the null policy,
     answer leaks, and for procedurally generated tasks the level structure and regeneration from provenance."""
     from toolgym.envs.checker import check_task
-    from toolgym.generation.checks import leak_problems, replay_problems, structure_problems
+    from toolgym.generation.checks import leak_problems, replay_executor, replay_problems, structure_problems
 
-    problems = leak_problems(task) + check_task(task)
+    executor = replay_executor(task)  # a file's code runs sandboxed unless it is toolgym's own
+    problems = leak_problems(task) + check_task(task, executor=executor)
     if task.gold_plan is not None:
-        problems += replay_problems(task)
+        problems += replay_problems(task, executor)
     if task.provenance.generator == "procedural" and task.level is not None:
         problems += structure_problems(task) + _determinism_problems(task)
     return list(dict.fromkeys(problems))
@@ -62,10 +74,15 @@ def _determinism_problems(task: Any) -> list[str]:
 
 # -- show -----------------------------------------------------------------------------------------------------
 
-def _add_show(p: argparse.ArgumentParser) -> None:
-    p.add_argument("env_id", help="a registered id, e.g. ToolEnv/travel-L3")
-    p.add_argument("--seed", type=int, default=0, help="which task (reset seed)")
+def _add_task_choice(p: argparse.ArgumentParser) -> None:
+    p.add_argument("env_id", help="a registered id (e.g. ToolEnv/travel-L3) or a task file (.jsonl, .jsonl.gz, "
+                   ".parquet)")
+    p.add_argument("--seed", type=int, default=0, help="which task (reset seed; for a file, the task's index)")
     p.add_argument("--split", default=None, help="'train' (the generated stream) or 'test' (the catalog)")
+
+
+def _add_show(p: argparse.ArgumentParser) -> None:
+    _add_task_choice(p)
     p.add_argument("--json", action="store_true", help="print the task record as JSON")
 
 
@@ -79,7 +96,7 @@ def _run_show(args: argparse.Namespace) -> int:
 # -- play -----------------------------------------------------------------------------------------------------
 
 def _add_play(p: argparse.ArgumentParser) -> None:
-    _add_show(p)
+    _add_task_choice(p)
     p.add_argument("--reward", default="default", help="reward preset")
 
 
@@ -151,6 +168,16 @@ def _run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_eval(p: argparse.ArgumentParser) -> None:
+    from toolgym.cli.eval import add_arguments
+    add_arguments(p)
+
+
+def _run_eval(args: argparse.Namespace) -> int:
+    from toolgym.cli.eval import run
+    return run(args)
+
+
 COMMANDS = {
     "list": (_add_list, _run_list, "list the registered ids with their level, scenario mix and tool counts"),
     "show": (_add_show, _run_show, "show a task: question, tools, gold plan and answer"),
@@ -161,6 +188,7 @@ COMMANDS = {
     "catalog": (_add_catalog, _run_catalog, "build or verify the shipped test sets (envs_catalog)"),
     "serve": (_add_serve, _run_serve, "serve an id as an OpenEnv environment (HTTP + WebSocket sessions)"),
     "export": (_add_export, _run_export, "export training data: oracle SFT conversations or per-turn states"),
+    "eval": (_add_eval, _run_eval, "play a model (served or local) on ids or task files; report like a benchmark"),
 }
 
 

@@ -25,13 +25,20 @@ def _domains(text: str) -> list[str]:
 
 
 class Progress:
-    """A one-line progress counter on stderr (no dependency)."""
+    """A one-line progress counter on stderr (no dependency). When stderr is not a terminal (a log file, CI), a
+    carriage return does not rewrite a line, so only the final count is written."""
 
     def __init__(self, total: int) -> None:
         self.total, self.done, self.started = total, 0, time.monotonic()
+        self.live = sys.stderr.isatty()
 
     def advance(self, label: str) -> None:
         self.done += 1
+        if not self.live:
+            if self.done == self.total:
+                elapsed = max(time.monotonic() - self.started, 1e-9)
+                sys.stderr.write(f"generated {self.total} tasks in {elapsed:.1f} s\n")
+            return
         rate = self.done / max(time.monotonic() - self.started, 1e-9)
         width = 30
         bar = "#" * (width * self.done // self.total)
@@ -94,9 +101,10 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def add_catalog_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", choices=["build", "verify"], help="build: regenerate the catalog in place; "
+    p.add_argument("action", choices=["build", "verify"], help="build: generate a catalog into --dir; "
                    "verify: regenerate from the manifest and compare byte for byte")
-    p.add_argument("--dir", default=None, help="catalog directory (default: the packaged one)")
+    p.add_argument("--dir", default=None, help="catalog directory (verify: default the packaged one; build: "
+                   "required, so the installed package is never rewritten)")
 
 
 def run_catalog(args: argparse.Namespace) -> int:
@@ -104,6 +112,9 @@ def run_catalog(args: argparse.Namespace) -> int:
 
     directory = Path(args.dir) if args.dir else CATALOG_DIR
     if args.action == "build":
+        if args.dir is None:
+            raise ToolgymError(f"catalog build needs --dir: it never rewrites the installed catalog ({CATALOG_DIR}); "
+                               "in a clone, rebuild the shipped one with --dir envs_catalog/v1")
         data = build_catalog(directory)
         print(f"built {len(data['sets'])} sets in {directory}")
         return 0

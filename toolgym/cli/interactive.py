@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import IO, Any
 
 import gymnasium as gym
@@ -11,18 +13,28 @@ from toolgym.errors import ToolgymError
 from toolgym.models.task import Task
 
 HELP = """Type one turn per line:
-  tool_name(arg="value", n=3)          a call (several: separate with ';')
+  tool_name(arg="value", n=3)          a call (several: separate with ';' or ',')
   {"name": "tool", "arguments": {...}} a call as JSON
   anything else                        your final answer (ends the episode)
-  :help  :tools  :quit"""
+  :help  :tools  :quit                 (an empty line, or a call that cannot be read, sends nothing)"""
+
+TASK_FILE_SUFFIXES = (".jsonl", ".gz", ".parquet", ".json")
+_LOOKS_LIKE_CALL = re.compile(r"\s*(?:[\w-]+\s*\(|\{|\[)")
 
 
 def make_env(env_id: str, split: str | None, **kwargs: Any) -> gym.Env:
-    """`gym.make` with a clear error for ids that are not toolgym's."""
+    """`gym.make` with a clear error for ids that are not toolgym's; a task file path opens a `ToolEnv` on its
+    tasks (their code runs in the sandbox unless toolgym ships them)."""
     import toolgym  # noqa: F401  (registers the ids)
 
+    if env_id.endswith(TASK_FILE_SUFFIXES) or Path(env_id).is_file():
+        if split is not None:
+            raise ToolgymError("--split applies to registered ids, not to a task file")
+        from toolgym.envs.tool_env import ToolEnv
+        return ToolEnv(env_id, **kwargs)
     if not env_id.startswith("ToolEnv/"):
-        raise ToolgymError(f"{env_id!r} is not a toolgym id; ids look like ToolEnv/travel-L3 (see `toolgym list`)")
+        raise ToolgymError(f"{env_id!r} is not a toolgym id nor a task file; ids look like ToolEnv/travel-L3 "
+                           "(see `toolgym list`)")
     if split is not None:
         kwargs["split"] = split
     try:
@@ -50,17 +62,38 @@ def describe(task: Task) -> str:
     return "\n".join(lines)
 
 
-def _as_action(line: str) -> str:
-    """Turn what a person typed into a completion the Hermes parser reads."""
+def _as_action(line: str) -> str | None:
+    """Turn what a person typed into a completion the Hermes parser reads; None when it looks like a call but
+    cannot be read (sent as an answer, a typo would end the episode)."""
     if line.startswith("{"):
         return f"<tool_call>{line}</tool_call>"
     from toolgym.parsing import get_parser
 
-    pythonic = get_parser("pythonic").parse(f"[{line.replace(';', ',')}]")
+    pythonic = get_parser("pythonic").parse(f"[{_semicolons_to_commas(line)}]")
     if pythonic.calls and not pythonic.issues:
         return "\n".join(f'<tool_call>{{"name": {json.dumps(c.name)}, "arguments": {c.arguments}}}</tool_call>'
                          for c in pythonic.calls)
-    return line
+    return None if _LOOKS_LIKE_CALL.match(line) else line
+
+
+def _semicolons_to_commas(line: str) -> str:
+    """`line` with each `;` outside a string literal made a `,` (a `;` inside a string is kept).
+
+    >>> _semicolons_to_commas('f(x="a;b"); g()')
+    'f(x="a;b"), g()'
+    """
+    out, quote, escaped = [], None, False
+    for char in line:
+        if quote:
+            escaped = char == "\\" and not escaped
+            if char == quote and not escaped:
+                quote = None
+        elif char in "\"'":
+            quote = char
+        elif char == ";":
+            char = ","
+        out.append(char)
+    return "".join(out)
 
 
 def play(env: gym.Env, *, seed: int, stdin: IO[str], stdout: IO[str]) -> int:
@@ -76,7 +109,11 @@ def play(env: gym.Env, *, seed: int, stdin: IO[str], stdout: IO[str]) -> int:
         if line in (":help", ":tools"):
             print(HELP if line == ":help" else describe(task).split("\n\nGold plan")[0], file=stdout)
             continue
-        obs, reward, terminated, truncated, info = env.step(_as_action(line))
+        action = _as_action(line) if line else None
+        if action is None:
+            print("(nothing sent: type a call such as tool(arg=\"value\") or your answer; :help)", file=stdout)
+            continue
+        obs, reward, terminated, truncated, info = env.step(action)
         total += reward
         for message in obs[shown:]:
             if message["role"] != "assistant":

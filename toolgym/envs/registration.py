@@ -13,6 +13,7 @@ from typing import Any
 
 import gymnasium as gym
 
+from toolgym.envs import checks
 from toolgym.errors import ToolgymError
 from toolgym.models.task import Task
 
@@ -48,19 +49,26 @@ BUILTIN_ENTRY_POINT = "toolgym.envs.registration:make_builtin_env"
 LEVELS = (1, 2, 3, 4, 5)
 
 
-def make_builtin_env(domain: str, level: int, *, split: str = "train", seed: int = 0, **env_kwargs: Any):
+def make_builtin_env(domain: str, level: int, *, split: str = "train", seed: int | None = None,
+                     **env_kwargs: Any):
     """The env behind `ToolEnv/<domain>-L<level>`.
 
-    `split="train"`: the infinite generated stream (`reset(seed=s)` plays task `s`; `seed` picks the stream).
-    `split="test"`: the fixed evaluation set shipped in the catalog (disjoint from the train stream).
+    `split="train"`: the infinite generated stream (`reset(seed=s)` plays task `s`; `seed` picks the stream,
+    default 0). `split="test"`: the fixed evaluation set shipped in the catalog (disjoint from the train stream):
+    `TASKS_PER_SET` tasks, one stream only, so `seed` is refused; `reset(seed=s)` plays task `s` modulo the set's
+    size and `info["task_index"]` says which.
     """
     from toolgym.envs.tool_env import ToolEnv
 
+    stream_seed = checks.seed(seed)
     if split == "train":
         from toolgym.generation import TaskStream
-        return ToolEnv(TaskStream(domain, level, seed=seed), **env_kwargs)
+        return ToolEnv(TaskStream(domain, level, seed=stream_seed or 0), **env_kwargs)
     if split == "test":
-        from toolgym.catalog import test_tasks
+        from toolgym.catalog import TASKS_PER_SET, test_tasks
+        if stream_seed is not None:
+            raise ToolgymError(f"seed picks a train stream; the test split is one fixed set of {TASKS_PER_SET} tasks: "
+                               f"drop seed=, and play task i with reset(options={{'task_index': i}})")
         return ToolEnv(test_tasks(domain, level), **env_kwargs)
     raise ToolgymError(f"split must be 'train' or 'test', got {split!r}")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import gymnasium as gym
@@ -54,12 +54,21 @@ class Completion(gym.Space[Any]):
     """An assistant turn: raw completion text, an assistant message dict, or a list of tool calls.
 
     `sample` draws plain text or an OpenAI-form assistant message calling one of `tool_names` (or a made-up
-    tool) with random arguments, so random rollouts exercise both the answer and the tool-call paths.
+    tool) with random values for the tool's own parameters (`parameters`, name -> parameter names), so random
+    rollouts exercise both the answer and the tool-call paths. `ToolEnv` points the space at the current task's
+    tools at every reset (`use_tools`), so a random policy calls tools that exist.
     """
 
-    def __init__(self, tool_names: Sequence[str] = (), seed: int | np.random.Generator | None = None) -> None:
+    def __init__(self, tool_names: Sequence[str] = (), seed: int | np.random.Generator | None = None,
+                 parameters: Mapping[str, Sequence[str]] | None = None) -> None:
         super().__init__(shape=None, dtype=None, seed=seed)
         self.tool_names = tuple(tool_names) or ("lookup",)
+        self.parameters = {name: tuple(names) for name, names in (parameters or {}).items()}
+
+    def use_tools(self, parameters: Mapping[str, Sequence[str]]) -> None:
+        """Sample calls of these tools (name -> parameter names) from now on; the RNG state is kept."""
+        self.tool_names = tuple(parameters) or ("lookup",)
+        self.parameters = {name: tuple(names) for name, names in parameters.items()}
 
     @property
     def is_np_flattenable(self) -> bool:
@@ -70,8 +79,10 @@ class Completion(gym.Space[Any]):
         if rng.random() < 0.3:
             return _words(rng, int(rng.integers(0, 8)))
         name = self.tool_names[int(rng.integers(len(self.tool_names)))]
-        key = "".join(rng.choice(list(string.ascii_lowercase), size=int(rng.integers(1, 6))))
-        args = {key: _words(rng, 1)} if rng.random() < 0.7 else {}
+        known = self.parameters.get(name)
+        if known is None:  # a tool whose parameters are unknown: a made-up key
+            known = ("".join(rng.choice(list(string.ascii_lowercase), size=int(rng.integers(1, 6)))),)
+        args = {key: _words(rng, 1) for key in known if rng.random() < 0.7}
         call = {"id": f"call_{int(rng.integers(1 << 30))}", "type": "function",
                 "function": {"name": name, "arguments": json.dumps(args)}}
         return {"role": "assistant", "content": "", "tool_calls": [call]}

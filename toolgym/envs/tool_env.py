@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, SupportsIndex
 
 import gymnasium as gym
 from gymnasium.error import ResetNeeded
 
 from toolgym.catalog import is_trusted_hash
+from toolgym.envs import checks
 from toolgym.envs.spaces import Completion, Conversation
 from toolgym.errors import ToolgymError
 from toolgym.execution import DEFAULT_TIMEOUT_S, Executor, ExecutorFactory, SandboxExecutor, TrustedExecutor
+from toolgym.execution.render import clipped
 from toolgym.models.calls import ParsedTurn, ToolCall, call_id
 from toolgym.models.io import load_tasks
 from toolgym.models.task import Task
-from toolgym.parsing import Parser, get_parser, parse_action
+from toolgym.parsing import MAX_CALLS_PER_TURN, Parser, get_parser, limit_calls, parse_action
 from toolgym.reward import RewardPreset, Verifier, get_preset
 
 DEFAULT_MAX_TURNS = 20  # the reference's episode budget
@@ -41,7 +43,9 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
     arguments, or HF with dict arguments), or a list of tool calls. The calls of a turn run in order; each result
     (or error) comes back as a tool message. A call that cannot be parsed is reported in a user message; it is
     never dropped silently and never raises. Except under `reward="ftrl"`, which reads text, runs calls and
-    scores exactly as the FTRL reference does: unreadable calls dropped silently, no schema check.
+    scores exactly as the FTRL reference does: unreadable calls dropped silently, no schema check. At most
+    `max_calls_per_turn` calls (default 32; None: no cap, as in the reference) run per turn; the rest are
+    reported as one parse issue, not run (and parse issues past the cap are summed up in one).
 
     Reward: the verifier's score of that turn under the `reward` preset (`"default"`, which cannot be gamed:
     the episode return is largest for a minimal correct solution; or `"ftrl"`, the reference's `solve_f1`).
@@ -49,9 +53,10 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
     Terminated: the assistant answered without a tool call (the answer is judged: `info["answer_correct"]`).
     Truncated: `max_turns` turns were taken without an answer.
 
-    Info: `task_id`, `turn`, `metrics` (solve_precision, solve_rate, solve_f1 so far), `answer_correct`, and
-    per step `solved` (the sub-answer each call solved, or None) and `parse_issues`; at reset also `tools` (the
-    OpenAI tool list to pass to a chat template or server).
+    Info: `task_id`, `turn`, `metrics` (solve_precision, solve_rate, solve_f1 so far), `answer_correct`, `tools`
+    (the episode's OpenAI tool list to pass to a chat template or server; one list per episode, shared by its
+    infos: do not mutate it), per step `solved` (the sub-answer each call solved, or None) and `parse_issues`, at
+    reset `task_index`.
 
     Tool code: tasks from toolgym's generated stream or its shipped catalog (trusted by content hash) run
     in-process; any other task's code runs in the isolated `SandboxExecutor`. `trust_code=True` forces in-process,
@@ -73,7 +78,7 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
                  reward: str | RewardPreset = "default", parser: str | Parser | None = None,
                  max_turns: int = DEFAULT_MAX_TURNS, executor: ExecutorFactory | None = None,
                  timeout: float | None = DEFAULT_TIMEOUT_S, render_mode: str | None = None,
-                 trust_code: bool | None = None) -> None:
+                 trust_code: bool | None = None, max_calls_per_turn: int | None = MAX_CALLS_PER_TURN) -> None:
         if trust_code not in (None, True, False):
             raise ToolgymError(f"trust_code must be True, False or None (automatic), got {trust_code!r}")
         self.trust_code = trust_code
@@ -84,8 +89,11 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         self.num_tasks = len(tasks) if hasattr(tasks, "__len__") else None
         if self.num_tasks == 0:
             raise ToolgymError("ToolEnv needs at least one task; got an empty task list")
-        if max_turns < 1:
-            raise ToolgymError(f"max_turns must be at least 1, got {max_turns}")
+        max_turns = checks.positive_int("max_turns", max_turns)
+        if max_calls_per_turn is not None:
+            max_calls_per_turn = checks.positive_int("max_calls_per_turn", max_calls_per_turn)
+        timeout = checks.timeout_seconds(timeout)
+        executor = checks.executor_factory(executor)
         if render_mode not in (None, *self.metadata["render_modes"]):
             raise ToolgymError(f"render_mode must be one of {self.metadata['render_modes']} or None, "
                                f"got {render_mode!r}")
@@ -94,6 +102,7 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
             parser = self.preset.parser
         self.parser = get_parser(parser) if isinstance(parser, str) else parser
         self.max_turns = max_turns
+        self.max_calls_per_turn = max_calls_per_turn
         self.timeout = timeout
         self.executor_factory = executor
         self.render_mode = render_mode
@@ -103,6 +112,7 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         self._executor: Executor | None = None
         self._verifier: Verifier | None = None
         self._messages: list[dict[str, Any]] = []
+        self._tools: list[dict[str, Any]] = []
         self._ids: set[str] = set()
         self._turn = 0
         self._done = False
@@ -117,8 +127,10 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None,
               ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        seed = checks.seed(seed)
+        options = checks.options(options)
         super().reset(seed=seed)
-        index = self._task_index(seed, options or {})
+        index = self._task_index(seed, options)
         task = self.tasks[index]
         self._close_executor()  # one executor per episode: no tool state outlives its episode
         self._executor = self._make_executor(task)
@@ -129,17 +141,15 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         self._ids: set[str] = {c["id"] for m in self._messages for c in m.get("tool_calls", ()) if "id" in c}
         self._turn = 0
         self._done = False
+        self._tools = task.openai_tools()
+        self.action_space.use_tools({t.name: list(t.function.parameters.get("properties") or ()) for t in task.tools})
         info = self._info()
-        info["tools"] = task.openai_tools()
         info["task_index"] = index
         return self._observation(), info
 
-    def _task_index(self, seed: int | None, options: dict[str, Any]) -> int:
+    def _task_index(self, seed: int | None, options: Mapping[str, Any]) -> int:
         if "task_index" in options:
-            index = options["task_index"]
-            if not isinstance(index, int) or index < 0 or (self.num_tasks is not None and index >= self.num_tasks):
-                raise ToolgymError(f"options['task_index'] must be an int in [0, {self.num_tasks}), got {index!r}")
-            return index
+            return checks.task_index(options["task_index"], self.num_tasks)
         if seed is not None:
             return seed % self.num_tasks if self.num_tasks is not None else seed
         return int(self.np_random.integers(self.num_tasks if self.num_tasks is not None else 2**31))
@@ -164,6 +174,8 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         if self._done:
             raise ResetNeeded("the episode is over: call reset() before step()")
         parsed = parse_action(action, self.parser)
+        if self.max_calls_per_turn is not None:
+            parsed = limit_calls(parsed, self.max_calls_per_turn)
         ids = [self._unique_id(call.id, i) for i, call in enumerate(parsed.calls)]
         results = [self._executor.run(call) for call in parsed.calls]
         score = self._verifier.score_turn(parsed, list(zip(parsed.calls, results)))
@@ -195,14 +207,16 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         self._messages.append(message)
         for call, i, result in zip(parsed.calls, ids, results):
             self._messages.append({"role": "tool", "tool_call_id": i, "name": call.name,
-                                   "content": result.content})
+                                   "content": clipped(result.content)})
         if parsed.issues:
             self._messages.append({"role": "user", "content": _issues_feedback(parsed)})
 
     def _info(self) -> dict[str, Any]:
         assert self.task is not None and self._verifier is not None
+        # `tools` in every info, not only at reset: a vector env's autoreset (any mode) hands each observation
+        # the info of the episode it belongs to, so a new episode's tools never arrive a step late.
         return {"task_id": self.task.id, "turn": self._turn, "metrics": self._verifier.metrics(),
-                "answer_correct": self._verifier.answer_correct}
+                "answer_correct": self._verifier.answer_correct, "tools": self._tools}
 
     def _observation(self) -> list[dict[str, Any]]:
         return [_copy_message(m) for m in self._messages]
@@ -266,6 +280,6 @@ def transcript(messages: Sequence[dict[str, Any]]) -> str:
         if m.get("content"):
             lines.append(m["content"])
         for c in m.get("tool_calls", ()):
-            lines.append(f"-> {c['function']['name']}({c['function']['arguments']})  [{c['id']}]")
+            lines.append(f"-> {c['function']['name']}({c['function']['arguments']})  [{c.get('id', '')}]")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)

@@ -6,8 +6,9 @@ the common subset, exact to `jsonschema` Draft 2020-12, and `jsonschema` itself 
 rendered as the FTRL reference does (`render`), and every failure becomes the reference's error text
 (`error_message`) with a short kind in `ToolResult.error`. `TrustedExecutor` runs code toolgym generated itself,
 in-process, compiled once per task and under a cheap per-call time limit; `SandboxExecutor` runs untrusted code
-in a pool of locked-down worker processes (`WorkerPool`), with the same two-method protocol. Both take
-`ftrl=True` to admit calls the FTRL reference's way, without a schema check (`ftrl.py`), for `reward="ftrl"`.
+in a process per episode that the kernel confines (Landlock, seccomp; forked by a `WorkerPool`'s zygote), with
+the same two-method protocol. Both take `ftrl=True` to admit calls the FTRL reference's way, without a
+schema check (`ftrl.py`), for `reward="ftrl"`.
 """
 
 from toolgym.execution.base import DEFAULT_TIMEOUT_S, Executor, ExecutorFactory

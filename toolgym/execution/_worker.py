@@ -1,35 +1,54 @@
-"""The sandbox worker: a separate Python process that runs untrusted tool code, one call at a time.
+"""The sandbox's processes: a zygote that forks one confined child per episode, and that child's request loop.
 
-Started by `toolgym.execution.sandbox` as `python -I <this file> <config JSON>` with a scrubbed environment, in a
-scratch directory. It imports only the standard library (and toolgym's `render` module with what it needs, loaded
-by path without the package's heavy imports, so results render exactly as on the trusted path), then locks itself
-down: resource limits, an audit hook, no network or child processes. It speaks length-prefixed JSON on private
-copies of stdin/stdout (never pickle: the parent must not trust what a worker sends); 0, 1 and 2 point at
-/dev/null, so a tool's print() cannot corrupt the protocol.
+The zygote is started by `toolgym.execution.sandbox` as `python -I <this file> <config JSON>` (in fresh user,
+network and IPC namespaces when the machine allows), with a SOCK_SEQPACKET control socket as descriptor 0. It
+imports what children need (the standard library modules tool code commonly uses, toolgym's argument validation
+and rendering, loaded by path without the package's heavy imports) and never runs tool code itself. It keeps
+one child forked ahead, with a fresh scratch directory, so that a `spawn` finds it waiting. The child confines
+itself *before* reading anything of the task: it keeps only its channel socket, empties its environment, sets
+rlimits, PR_SET_NO_NEW_PRIVS, drops every capability, applies Landlock and a seccomp allow-list (`_confine`),
+then installs the audit hook (readable errors for common attempts; not the boundary). The zygote hands the parent
+the child's channel and a pidfd (so the parent can kill exactly it), forks the next one, and on `reap` reports
+the child's exit status and deletes its scratch directory.
 
-Request:  {"key": str, "name": str, "args": JSON text, "source": str (only when asked for), "cpu_s": number}
-Response: {"content": str, "error": kind or null, "retire": true when the worker should be replaced} or
-          {"need_source": true}
+Control (parent <-> zygote, one JSON message per datagram):
+  {"op": "spawn"}  ->  {"id": int, "pid": int} + the parent's end of the child's channel + a pidfd
+                       (the child was forked ahead, after the previous spawn, and waits confined)
+  {"op": "reap", "id": int}  ->  {"status": wait status}   (the parent has killed the child)
+  {"op": "release", "id": int}  (no answer: the same, when the parent does not need the status)
+Channel (parent <-> child, length-prefixed JSON, never pickle):
+  child: {"ready": true, "confinement": [steps applied], "failed": {step: why}}
+  parent: {"tools": {name: {"source": str, "schema": object}}, "ftrl": bool}
+  parent: {"id": int, "name": str, "args": JSON text, "cpu_s": number|null}
+  child:  {"id": int, "content": str, "error": kind|null, "retire": true when the process should be replaced}
 """
 
 from __future__ import annotations
 
 import gc
-import importlib.util
+import importlib
 import json
 import os
 import resource
 import signal
+import socket
 import struct
 import sys
+import tempfile
 import types
-from collections import OrderedDict
 from pathlib import Path
 
 HEADER = struct.Struct("!I")  # the byte length of the JSON message that follows
-MODULE_CACHE = 64             # compiled tools kept per worker
 FILE_SIZE_LIMIT = 16 << 20    # bytes a tool may write to one scratch file
 OPEN_FILES_LIMIT = 64
+CONTROL_MESSAGE_LIMIT = 1 << 16
+STATUS_MEMORY = 1024          # exit statuses of children nobody asked about yet, kept by the zygote
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the toolgym package directory
+# Loaded in the zygote, so a child needs no file access to use them.
+PRELOADED = ("math", "cmath", "datetime", "re", "random", "statistics", "collections", "itertools", "functools",
+             "decimal", "fractions", "string", "hashlib", "copy", "typing", "dataclasses", "enum", "json",
+             "operator", "bisect", "heapq", "textwrap", "unicodedata", "calendar", "time", "uuid", "base64",
+             "struct", "csv", "io", "zoneinfo", "sqlite3", "shutil", "tempfile", "pathlib")
 
 # Audit events a tool may never raise, with the words its error message uses.
 FORBIDDEN_EVENTS = {
@@ -38,7 +57,8 @@ FORBIDDEN_EVENTS = {
     "os.posix_spawn": "starting a process (os.posix_spawn)", "os.spawn": "starting a process (os.spawn*)",
     "subprocess.Popen": "starting a process (subprocess)", "pty.spawn": "starting a process (pty.spawn)",
     "os.kill": "sending a signal (os.kill)", "os.killpg": "sending a signal (os.killpg)",
-    "signal.pthread_kill": "sending a signal", "_thread.start_new_thread": "starting a thread", "socket.__new__": "opening a socket (network access)",
+    "signal.pthread_kill": "sending a signal", "_thread.start_new_thread": "starting a thread",
+    "socket.__new__": "opening a socket (network access)",
     "socket.connect": "network access (socket.connect)", "socket.bind": "network access (socket.bind)",
     "socket.getaddrinfo": "network access (DNS lookup)", "socket.gethostbyname": "network access (DNS lookup)",
     "urllib.Request": "network access (urllib)", "ctypes.dlopen": "loading native code (ctypes)",
@@ -55,7 +75,7 @@ FORBIDDEN_IMPORTS = {"ctypes": "loading native code (ctypes)", "_ctypes": "loadi
 # Events whose first argument is a path; allowed inside the scratch directory only (None entries above).
 _PATH_EVENTS = {name for name, words in FORBIDDEN_EVENTS.items() if words is None}
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
-_channel = {"in": 0, "out": 1}  # the request and response descriptors, moved off 0/1 at start-up
+_NATIVE_MODULES = ("ctypes", "_ctypes", "toolgym.execution._confine")
 
 
 class Forbidden(BaseException):
@@ -63,23 +83,24 @@ class Forbidden(BaseException):
 
 
 class Guard:
-    """The audit hook's state: where reads and writes may go, and the first violation of the current call."""
+    """The audit hook's state: where reads and writes may go, and the first violation of the current call. A
+    friendly layer that names common attempts in the tool's error; the kernel (Landlock, seccomp) is the boundary."""
 
     def __init__(self, scratch: str, readable: list[str]) -> None:
         self.scratch = scratch
         self.readable = tuple(readable)
-        self.allow_limits = False
+        self.internal = False  # True while the episode loop itself changes limits or scratch directories
         self.violation: str | None = None
 
     def __call__(self, event: str, args: tuple) -> None:
+        if self.internal:
+            return
         if event == "open":
             self._check_open(args)
         elif event == "import":
             if (words := FORBIDDEN_IMPORTS.get(args[0].partition(".")[0])) is not None:
                 self._deny(words)
         elif event in FORBIDDEN_EVENTS:
-            if event.startswith("resource.") and self.allow_limits:
-                return
             if event in _PATH_EVENTS:
                 if args and isinstance(args[0], (str, bytes, os.PathLike)) and self._inside(args[0], (self.scratch,)):
                     return
@@ -110,53 +131,229 @@ class Guard:
         raise Forbidden(what)
 
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the toolgym package directory
+# --- helpers shared with the parent -----------------------------------------------------------------------------------
+
+def remove_tree(root: str, *, keep_root: bool = False) -> None:
+    """Delete `root` (or only its contents) and everything in it, whatever a tool left there: never follows a
+    symlink, never recurses (a directory chain may be deeper than any recursion or path length limit:
+    sub-directories are moved up to `root` and emptied there), and makes directories the tool locked (mode 000)
+    readable again."""
+    try:
+        top = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return
+    counter = 0
+    try:
+        while names := os.listdir(top):
+            for name in names:
+                counter = _empty_entry(top, name, counter)
+    finally:
+        os.close(top)
+    if not keep_root:
+        os.rmdir(root)
 
 
-def _load_render() -> types.ModuleType:
-    """toolgym's `render` module, loaded without running `toolgym/__init__.py` (which imports gymnasium and numpy):
-    its package and every toolgym module it imports (standard library only) are loaded by path."""
+def _empty_entry(top: int, name: str, counter: int) -> int:
+    """Remove `name` (in directory `top`): a file at once; a directory after moving its sub-directories up."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=top)
+    except NotADirectoryError:
+        os.unlink(name, dir_fd=top)
+        return counter
+    except PermissionError:
+        os.chmod(name, 0o700, dir_fd=top, follow_symlinks=False)
+        return counter
+    except OSError as e:
+        if e.errno == 40:  # ELOOP: a symlink (O_NOFOLLOW)
+            os.unlink(name, dir_fd=top)
+            return counter
+        raise
+    try:
+        os.fchmod(fd, 0o700)
+        for child in os.listdir(fd):
+            if _is_dir(fd, child):
+                counter = _move_up(fd, child, top, counter)
+            else:
+                os.unlink(child, dir_fd=fd)
+    finally:
+        os.close(fd)
+    os.rmdir(name, dir_fd=top)
+    return counter
+
+
+def _is_dir(fd: int, name: str) -> bool:
+    import stat
+    return stat.S_ISDIR(os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode)
+
+
+def _move_up(fd: int, name: str, top: int, counter: int) -> int:
+    """Move directory `name` from `fd` into `top` under a fresh name; the new counter."""
+    while True:
+        counter += 1
+        try:
+            os.rename(name, f".removing-{counter}", src_dir_fd=fd, dst_dir_fd=top)
+            return counter
+        except OSError as e:
+            if e.errno not in (17, 20, 21, 39):  # EEXIST, ENOTDIR, EISDIR, ENOTEMPTY: the name is taken
+                raise
+
+
+def read_frame(fd: int, pending: bytearray) -> dict | None:
+    """The next length-prefixed JSON message on `fd` (None at end of file)."""
+    head = _read_exact(fd, HEADER.size, pending)
+    if head is None:
+        return None
+    body = _read_exact(fd, HEADER.unpack(head)[0], pending)
+    return None if body is None else json.loads(body)
+
+
+def _read_exact(fd: int, n: int, pending: bytearray) -> bytes | None:
+    while len(pending) < n:
+        chunk = os.read(fd, max(1 << 16, n - len(pending)))
+        if not chunk:
+            return None
+        pending.extend(chunk)
+    data = bytes(pending[:n])
+    del pending[:n]
+    return data
+
+
+def frame(message: dict) -> bytes:
+    body = json.dumps(message, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return HEADER.pack(len(body)) + body
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+# --- the zygote ---------------------------------------------------------------------------------------------------
+
+def _load_toolgym() -> dict[str, types.ModuleType]:
+    """toolgym's argument checks and rendering, loaded without running `toolgym/__init__.py` (which imports
+    gymnasium and numpy): its packages are stand-ins whose `__path__` points at the sources."""
     for package in ("toolgym", "toolgym.models", "toolgym.execution"):
         stub = types.ModuleType(package)
         stub.__path__ = [str(PACKAGE_ROOT.joinpath(*package.split(".")[1:]))]  # type: ignore[attr-defined]
         sys.modules[package] = stub
-    for name in ("toolgym.models.calls", "toolgym.execution.render"):
-        path = PACKAGE_ROOT.joinpath(*name.split(".")[1:]).with_suffix(".py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-        sys.modules[name] = module
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return sys.modules["toolgym.execution.render"]
+    names = ("render", "arguments", "validation", "ftrl", "_confine")
+    modules = {name: importlib.import_module(f"toolgym.execution.{name}") for name in names}
+    modules["calls"] = importlib.import_module("toolgym.models.calls")
+    # warm jsonschema's lazy parts (format checkers, meta-schemas) here, not under Landlock in every child
+    modules["validation"].compile_validator(
+        {"type": "object", "properties": {"s": {"type": "string", "pattern": "^a", "format": "date"}},
+         "patternProperties": {"^x": {"minLength": 1}}, "not": {"required": ["z"]}}).check({"s": 1})
+    return modules
 
 
-_pending = bytearray()  # bytes read ahead from the request pipe
+class Zygote:
+    """Forks a confined child per `spawn`; reports its exit status and removes its scratch on `reap`."""
 
+    def __init__(self, control: socket.socket, pool_dir: str, memory_mb: int | None,
+                 modules: dict[str, types.ModuleType]) -> None:
+        self.control = control
+        self.pool_dir = pool_dir
+        self.memory_mb = memory_mb
+        self.spare: tuple[int, int] | None = None  # (child id, our end of its channel): forked ahead
+        self.problem: str | None = None            # why the last fork failed
+        self.modules = modules
+        self.readable = _readable_roots()  # once: reading /proc/self/maps costs ~10 ms
+        self.children: dict[int, tuple[int, str]] = {}  # child id -> (pid, scratch), until waited for
+        self.statuses: dict[int, int] = {}  # child id -> wait status, for children that exited on their own
+        self.next_id = 0
 
-def _read_exact(n: int) -> bytes | None:
-    while len(_pending) < n:
-        chunk = os.read(_channel["in"], max(1 << 16, n - len(_pending)))
-        if not chunk:
+    def serve(self, scratch_limited: bool) -> None:
+        self.control.send(json.dumps({"ready": True, "pid": os.getpid(), "scratch_limited": scratch_limited})
+                          .encode())
+        self._prepare()
+        while True:
+            data = self.control.recv(CONTROL_MESSAGE_LIMIT)
+            if not data:
+                return
+            request = json.loads(data)
+            if request["op"] == "spawn":
+                self._hand_over()
+            elif request["op"] == "reap":
+                self.control.send(json.dumps({"status": self._reap(request["id"])}).encode())
+            elif request["op"] == "release":
+                self._reap(request["id"])
+
+    def _hand_over(self) -> None:
+        """Give the parent the waiting child (its channel and a pidfd), then fork the next one."""
+        if self.spare is None:
+            self._prepare()
+        if self.spare is None:  # out of processes or disk: the parent reports it as a fault of the machine
+            self.control.send(json.dumps({"error": f"cannot start a sandbox process: {self.problem}"}).encode())
+            return
+        (child, channel), self.spare = self.spare, None
+        pid = self.children[child][0]
+        pidfd = os.pidfd_open(pid)
+        try:
+            socket.send_fds(self.control, [json.dumps({"id": child, "pid": pid}).encode()], [channel, pidfd])
+        finally:
+            os.close(channel)
+            os.close(pidfd)
+        self._collect()
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """Fork the next child; it confines itself and waits for its task on the channel."""
+        try:
+            scratch = tempfile.mkdtemp(prefix="episode-", dir=self.pool_dir)
+            ours, theirs = (s.detach() for s in socket.socketpair())
+            pid = os.fork()
+        except OSError as e:
+            self.problem = str(e)
+            return
+        if pid == 0:
+            try:
+                _child(theirs, scratch, self.memory_mb, self.modules, self.readable)
+            finally:
+                os._exit(70)
+        os.close(theirs)
+        self.next_id += 1
+        self.children[self.next_id] = (pid, scratch)
+        self.spare = (self.next_id, ours)
+
+    def _reap(self, child: int) -> int | None:
+        if child in self.statuses:
+            return self.statuses.pop(child)
+        if child not in self.children:
             return None
-        _pending.extend(chunk)
-    data = bytes(_pending[:n])
-    del _pending[:n]
-    return data
+        pid, scratch = self.children.pop(child)
+        _, status = os.waitpid(pid, 0)
+        _remove_quietly(scratch)
+        return status
+
+    def _collect(self) -> None:
+        """Wait for children that exited while nobody asked (an executor dropped without `close()`), so
+        neither zombies nor scratch directories pile up; keep their status for a later `reap`."""
+        by_pid = {pid: child for child, (pid, _) in self.children.items()}
+        while by_pid:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            child = by_pid.pop(pid, None)
+            if child is not None:
+                _remove_quietly(self.children.pop(child)[1])
+                self.statuses[child] = status
+        while len(self.statuses) > STATUS_MEMORY:
+            del self.statuses[next(iter(self.statuses))]
 
 
-def _receive() -> dict | None:
-    head = _read_exact(HEADER.size)
-    if head is None:
-        return None
-    body = _read_exact(HEADER.unpack(head)[0])
-    return None if body is None else json.loads(body)
+def _remove_quietly(scratch: str) -> None:
+    try:
+        remove_tree(scratch)
+    except Exception:  # noqa: BLE001 - left for the parent's removal of the pool directory
+        pass
 
 
-def _send(message: dict) -> None:
-    body = json.dumps(message, ensure_ascii=False).encode("utf-8", "surrogatepass")
-    data = HEADER.pack(len(body)) + body
-    while data:
-        data = data[os.write(_channel["out"], data):]
-
+# --- the child: one episode -----------------------------------------------------------------------------------------
 
 def _set_limit(which: int, value: int) -> None:
     try:
@@ -165,61 +362,179 @@ def _set_limit(which: int, value: int) -> None:
         pass
 
 
-class Worker:
-    """The request loop and the compiled-tool cache."""
+def _address_space() -> int:
+    """Bytes of address space this process maps now (what it inherited from the zygote)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
-    def __init__(self, config: dict, guard: Guard, render: types.ModuleType) -> None:
-        self.config = config
-        self.guard = guard
-        self.render = render
-        self.modules: OrderedDict[str, tuple[object, str | None]] = OrderedDict()
+
+def _readable_roots() -> list[str]:
+    """What the child may read: Python's install and import paths, toolgym's sources, the directories of the
+    shared libraries already loaded (an extension imported later may need a sibling), and /dev/null."""
+    roots = {os.path.realpath(p) for p in [*sys.path, sys.prefix, sys.base_prefix, sys.exec_prefix,
+                                           str(PACKAGE_ROOT)] if p and os.path.exists(p)}
+    with open("/proc/self/maps") as f:
+        for line in f:
+            fields = line.split(maxsplit=5)
+            path = fields[5].strip() if len(fields) == 6 else ""
+            if path.startswith("/") and ".so" in path and os.path.exists(path):
+                roots.add(os.path.dirname(os.path.realpath(path)))
+    return sorted(roots) + ["/dev/null", "/dev/urandom"]
+
+
+def _confine(scratch: str, confine: types.ModuleType, readable: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Apply what the kernel offers; the steps applied, and why the others failed (the parent decides whether
+    that is acceptable: `sandbox="strict"` needs no_new_privs, landlock and seccomp)."""
+    applied, failed = [], {}
+    steps = (("no_new_privs", confine.no_new_privileges), ("capabilities dropped", confine.drop_capabilities),
+             ("landlock", lambda: confine.landlock(readable, [scratch])),
+             ("seccomp", lambda: confine.seccomp(os.getpid())))
+    for name, step in steps:
+        try:
+            step()
+            applied.append(name)
+        except OSError as e:
+            failed[name] = str(e.strerror or e)
+    return applied, failed
+
+
+def _child(channel: int, scratch: str, memory: int | None, modules: dict[str, types.ModuleType],
+           readable: list[str]) -> None:
+    """Confine this process, then serve one episode's calls on `channel` until it closes."""
+    os.dup2(channel, 3)
+    os.closerange(4, 1 << 16)  # keep 0-2 (/dev/null) and the channel only: no control socket, no other pidfds
+    os.environ.clear()
+    os.chdir(scratch)
+    modules["_confine"].parent_death_signal()
+    if memory:
+        _set_limit(resource.RLIMIT_AS, _address_space() + (int(memory) << 20))
+    _set_limit(resource.RLIMIT_CORE, 0)
+    _set_limit(resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT)
+    _set_limit(resource.RLIMIT_NOFILE, OPEN_FILES_LIMIT)
+    _set_limit(resource.RLIMIT_NPROC, 0)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails with an OSError instead of killing us
+    applied, failed = _confine(scratch, modules["_confine"], readable)
+    for name in [m for m in sys.modules if m.startswith(_NATIVE_MODULES)]:
+        del sys.modules[name]
+    guard = Guard(os.path.realpath(scratch), readable)
+    sys.addaudithook(guard)
+    _forbid_threads(guard)
+    write_all(3, frame({"ready": True, "confinement": applied, "failed": failed}))
+    Episode(scratch, guard, modules, memory).serve()
+
+
+def _forbid_threads(guard: Guard) -> None:
+    """Python < 3.13 raises no audit event for starting a thread: patch the starters (seccomp refuses the clone
+    anyway; this only makes the message readable)."""
+    import _thread
+    import threading
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        guard._deny("starting a thread")
+
+    _thread.start_new_thread = _thread.start_new = refuse  # type: ignore[attr-defined]
+    if hasattr(threading, "_start_new_thread"):
+        threading._start_new_thread = refuse  # type: ignore[attr-defined]
+
+
+class Episode:
+    """One episode's request loop: the task's tools, compiled and validated lazily, each call in a fresh
+    scratch sub-directory that is deleted after the call."""
+
+    def __init__(self, scratch: str, guard: Guard, modules: dict[str, types.ModuleType], memory_mb: int | None) -> None:
+        self.scratch, self.guard, self.modules, self.memory_mb = scratch, guard, modules, memory_mb
+        self.render, self.arguments = modules["render"], modules["arguments"]
+        self.tools: dict[str, dict] = {}
+        self.ftrl = False
+        self.compiled: dict[str, tuple[object, object, str | None]] = {}
+        self.pending = bytearray()
 
     def serve(self) -> None:
-        _send({"ready": True, "pid": os.getpid()})
-        while (request := _receive()) is not None:
-            _send(self.handle(request))
+        setup = read_frame(3, self.pending)
+        if setup is None:
+            return
+        self.tools, self.ftrl = setup["tools"], setup["ftrl"]
+        while (request := read_frame(3, self.pending)) is not None:
+            reply = self.handle(request)
+            write_all(3, frame({"id": request["id"], **reply}))
 
     def handle(self, request: dict) -> dict:
-        key, name = request["key"], request["name"]
-        if key not in self.modules and "source" not in request:
-            return {"need_source": True}
-        self._limit_cpu(request.get("cpu_s"))
+        name = request["name"]
+        call_dir = os.path.join(self.scratch, f"call-{request['id']}")
+        self.guard.internal = True
+        try:
+            self._limit_cpu(request.get("cpu_s"))
+            os.mkdir(call_dir)
+            os.chdir(call_dir)
+            tempfile.tempdir = call_dir  # the environment is empty and /tmp is out of reach
+        finally:
+            self.guard.internal = False
         self.guard.violation = None
         try:
-            content, error = self._run(key, name, request)
+            content, error = self._run(name, request["args"])
         except MemoryError:
-            content, error = self._limit_message(name, "memory"), "memory"
+            detail = f"the call exceeded the memory limit of {self.memory_mb} MB"
+            content, error = self.render.error_message(name, detail), "memory"
         except BaseException as e:  # the tool's own code raised while being rendered, or the audit hook fired
             content, error = self.render.error_message(name, self.render.describe_exception(e)), "exception"
         if self.guard.violation is not None:
             detail = f"forbidden operation in the sandbox: {self.guard.violation}"
             content, error = self.render.error_message(name, detail), "forbidden"
-        if error == "memory":  # the tool may keep what it allocated (module globals): ask to be replaced
+        reply = {"content": content, "error": error}
+        if error == "memory" or not self._clean(call_dir):  # the tool may keep what it took: start afresh
             gc.collect()
-            return {"content": content, "error": error, "retire": True}
-        return {"content": content, "error": error}
+            reply["retire"] = True
+        return reply
 
-    def _run(self, key: str, name: str, request: dict) -> tuple[str, str | None]:
-        function, problem = self._function(key, name, request.get("source"))
+    def _run(self, name: str, arguments: str) -> tuple[str, str | None]:
+        validator, function, problem = self._tool(name)
+        call = self.modules["calls"].ToolCall(name, arguments)
+        if self.ftrl:  # the reference's way: no schema check (its error wording for a non-object)
+            args = self.modules["ftrl"].ftrl_arguments(call)
+        else:
+            args = self.arguments.admitted_arguments(call, validator)
+        if isinstance(args, self.modules["calls"].ToolResult):
+            return args.content, args.error
         if function is None:
             return self.render.error_message(name, str(problem)), "exception"
-        args = json.loads(request["args"])
         try:
             value = function(**args)
         except MemoryError:
             raise
-        except BaseException as e:  # SystemExit and KeyboardInterrupt too: a tool must not end the worker
+        except BaseException as e:  # SystemExit and KeyboardInterrupt too: a tool must not end the process
             return self.render.error_message(name, self.render.describe_exception(e)), "exception"
         return self.render.render(value), None
 
-    def _function(self, key: str, name: str, source: str | None) -> tuple[object, str | None]:
-        if key in self.modules:
-            self.modules.move_to_end(key)
-            return self.modules[key]
-        self.modules[key] = entry = _compile(name, source or "")
-        while len(self.modules) > MODULE_CACHE:
-            self.modules.popitem(last=False)
-        return entry
+    def _tool(self, name: str) -> tuple[object, object, str | None]:
+        if name not in self.compiled:
+            tool = self.tools.get(name, {})
+            try:
+                validator = self.modules["validation"].compile_validator(tool.get("schema") or {})
+            except Exception as e:  # noqa: BLE001 - a schema jsonschema cannot load: the tool is unusable
+                problem = f"tool schema cannot be used: {self.render.describe_exception(e)}"
+                self.compiled[name] = (None, None, problem)
+            else:
+                self.compiled[name] = (validator, *_compile(name, tool.get("source", "")))
+        return self.compiled[name]
+
+    def _clean(self, call_dir: str) -> bool:
+        """Empty the episode's scratch directory (the call's directory and anything the tool put beside it);
+        False when that failed (the process is then replaced)."""
+        self.guard.internal = True
+        try:
+            os.chdir(self.scratch)
+            try:  # the common case, a tool that wrote nothing: two syscalls
+                os.rmdir(call_dir)
+                if not os.listdir(self.scratch):
+                    return True
+            except OSError:
+                pass
+            remove_tree(self.scratch, keep_root=True)
+            return True
+        except BaseException:  # noqa: BLE001 - whatever the tool left, the parent replaces this process
+            return False
+        finally:
+            self.guard.internal = False
 
     def _limit_cpu(self, cpu_s: float | None) -> None:
         """Allow `cpu_s` more seconds of CPU from now (RLIMIT_CPU counts the process's whole life)."""
@@ -227,17 +542,10 @@ class Worker:
             return
         usage = resource.getrusage(resource.RUSAGE_SELF)
         soft = int(usage.ru_utime + usage.ru_stime + cpu_s + 0.999)
-        self.guard.allow_limits = True
         try:
             resource.setrlimit(resource.RLIMIT_CPU, (soft, resource.RLIM_INFINITY))
         except (ValueError, OSError):
             pass
-        finally:
-            self.guard.allow_limits = False
-
-    def _limit_message(self, name: str, limit: str) -> str:
-        return self.render.error_message(name, f"the call exceeded the {limit} limit of "
-                                               f"{self.config['memory_mb']} MB")
 
 
 def _compile(name: str, source: str) -> tuple[object, str | None]:
@@ -258,57 +566,22 @@ def _compile(name: str, source: str) -> tuple[object, str | None]:
     return function, None
 
 
-def _lock_down(config: dict) -> Guard:
-    """Resource limits, then the audit hook. Limits first: the hook forbids changing them."""
-    memory = config.get("memory_mb")
-    if memory:
-        _set_limit(resource.RLIMIT_AS, int(memory) << 20)
-    _set_limit(resource.RLIMIT_CORE, 0)
-    _set_limit(resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT)
-    _set_limit(resource.RLIMIT_NOFILE, OPEN_FILES_LIMIT)
-    _set_limit(resource.RLIMIT_NPROC, 0)  # no new processes or threads (ignored for root: the hook covers it)
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails with an OSError instead of killing us
-    readable = [os.path.realpath(p) for p in [*sys.path, sys.prefix, sys.base_prefix, sys.exec_prefix] if p]
-    guard = Guard(os.path.realpath(config["scratch"]), readable + ["/dev/null", "/dev/urandom"])
-    sys.addaudithook(guard)
-    _forbid_threads(guard)
-    return guard
-
-
-def _forbid_threads(guard: Guard) -> None:
-    """A thread could outlive its call. Python < 3.13 raises no audit event for starting one: patch the starters."""
-    import _thread
-    import threading
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        guard._deny("starting a thread")
-
-    _thread.start_new_thread = _thread.start_new = refuse  # type: ignore[attr-defined]
-    if hasattr(threading, "_start_new_thread"):
-        threading._start_new_thread = refuse  # type: ignore[attr-defined]
-
-
-def _move_channel() -> None:
-    """Keep the pipes on private descriptors and point 0/1/2 at /dev/null: a tool's print() or input() must not
-    touch the protocol."""
-    _channel["in"], _channel["out"] = os.dup(0), os.dup(1)
-    null = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(null, fd)
-    os.close(null)
-
-
 def main() -> None:
     config = json.loads(sys.argv[1])
-    os.chdir(config["scratch"])
-    _move_channel()
-    render = _load_render()
-    # Modules tool code commonly imports, loaded before the hook so their own file reads are not checked.
-    for module in ("math", "datetime", "re", "random", "statistics", "collections", "itertools", "functools",
-                   "decimal", "fractions", "string", "hashlib", "copy", "typing", "dataclasses", "enum"):
+    control = socket.socket(fileno=os.dup(0))
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):  # a tool's print() or input() must not touch any protocol
+        os.dup2(null, fd)
+    os.close(null)
+    modules = _load_toolgym()
+    for module in PRELOADED:
         __import__(module)
-    guard = _lock_down(config)
-    Worker(config, guard, render).serve()
+    try:  # in our own mount namespace (unshare --mount): all scratch directories share one bounded tmpfs
+        modules["_confine"].mount_tmpfs(config["pool_dir"], config["scratch_mb"])
+        scratch_limited = True
+    except OSError:
+        scratch_limited = False
+    Zygote(control, config["pool_dir"], config["memory_mb"], modules).serve(scratch_limited)
 
 
 if __name__ == "__main__":

@@ -11,13 +11,15 @@ from toolgym.execution.render import error_message
 from toolgym.execution.validation import ArgumentValidator
 from toolgym.models.calls import ToolCall, ToolResult
 
+MAX_NAME_SHOWN = 64  # the longest tool name the OpenAI schema allows
 _JSON_TYPE_NAMES = {dict: "object", list: "array", str: "string", int: "integer", float: "number",
                     bool: "boolean", type(None): "null"}
 
 
 def unknown_tool(name: str, available: Iterable[str]) -> ToolResult:
     """The error for a call of a tool the task does not have, listing the ones it has."""
-    return ToolResult(error_message(name, f"unknown tool {name!r}; available tools: {', '.join(available)}"),
+    shown = name if len(name) <= MAX_NAME_SHOWN else name[:MAX_NAME_SHOWN] + "…"  # a flood echoed back is a flood
+    return ToolResult(error_message(shown, f"unknown tool {shown!r}; available tools: {', '.join(available)}"),
                       "unknown_tool")
 
 

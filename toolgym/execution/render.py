@@ -50,3 +50,18 @@ def describe_exception(error: BaseException) -> str:
     except Exception:  # an exception whose __str__ fails is still reported, by its type
         text = ""
     return f"{name}: {text}" if text else name
+
+
+MAX_TOOL_MESSAGE_CHARS = 16_384  # far above any generated tool's output; a flood (a huge argument echoed back in
+#                                  "Error: unknown city '...'") must not flood the conversation
+
+
+def clipped(text: str, limit: int = MAX_TOOL_MESSAGE_CHARS) -> str:
+    """`text` cut to its first `limit` characters, saying how much was cut.
+
+    >>> clipped("x" * 20, 8)
+    'xxxxxxxx… [12 more characters cut]'
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [{len(text) - limit} more characters cut]"

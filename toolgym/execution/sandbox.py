@@ -1,117 +1,121 @@
-"""Running untrusted tool code in worker processes: `SandboxExecutor` and its `WorkerPool`.
+"""Running untrusted tool code in kernel-confined processes: `SandboxExecutor` and its `WorkerPool`.
 
-Tool code from a file someone else made, or written by an LLM, runs in pre-started worker processes
-(`_worker.py`), never in the caller's: a call is one round trip of length-prefixed JSON over a pipe (never pickle,
-so a compromised worker cannot run code in the parent). Arguments are decoded and validated against the tool's
-schema here, in the parent (`tool_validator`), before anything is sent. Workers are shared by every executor and
-env of the process (`shared_pool`), started lazily, replaced when they die, and closed at exit.
+Tool code from a file someone else made, or written by an LLM, never runs in the caller's process. A pool runs a
+*zygote* (`_worker.py`: pre-imported, never runs tool code, in fresh user, network and IPC namespaces where the
+machine allows) that forks **one child per episode** (per `SandboxExecutor`), one ahead so that an episode finds
+it waiting; the child confines itself before it reads anything of the task and is killed when the executor
+closes, so no state crosses episodes or tasks. Each call runs in a new scratch directory; the episode's scratch
+is emptied after every call. A call is one round trip of length-prefixed JSON on a
+private socket (never pickle); the parent trusts nothing that comes back: replies are bounded in size, parsed
+with nesting errors caught, must echo the call's id and come alone. A child that breaks any of that, overruns, or
+dies is killed (through a pidfd, so exactly it) and the next call starts a fresh one; the call gets a tool error.
 
-What one call is held to, and how a breach comes back (always a `ToolResult`, never an exception; the env, the
-pool and the episode go on):
+What contains what, in the child (`sandbox="strict"`, the default, refuses to run without Landlock and seccomp):
 
-=====================  =================================================================  =================
-limit                  mechanism                                                          `ToolResult.error`
-=====================  =================================================================  =================
-wall clock             the parent waits `timeout` s, then SIGKILLs the worker, starts       'timeout'
-                       a new one
-CPU time               RLIMIT_CPU, re-armed per call to `cpu_s` s (SIGXCPU kills the        'cpu'
-                       worker, even inside C code)
-memory                 RLIMIT_AS of `memory_mb` MB per worker (MemoryError in the tool;     'memory'
-                       the worker is then replaced, as the tool may still hold it)
-child processes,       audit hook on os.fork/system/exec/posix_spawn/subprocess/pty and    'forbidden'
-threads                on starting a thread (one could outlive its call); RLIMIT_NPROC 0
-                       (enforced by the kernel only when the worker's real user is not root)
-network                audit hook on socket creation, connect, bind, DNS, urllib; no       'forbidden'
-                       network at all in a network namespace when `unshare` works
-files                  audit hook: writes, deletes, renames, chmod only inside the          'forbidden'
-                       worker's scratch directory; reads only there and under Python's
-                       install and import paths; RLIMIT_FSIZE 16 MB, RLIMIT_NOFILE 64
-native code            audit hook on importing ctypes/cffi/_posixsubprocess/                'forbidden'
-                       multiprocessing and on ctypes calls
-environment            workers start with an empty environment (`python -I`, no host        (nothing leaks)
-                       variables); os.putenv is forbidden
-signals to others      audit hook on os.kill/killpg/pthread_kill                            'forbidden'
-worker death           exit, segfault (deep recursion in C), os._exit: the worker is        'crashed'
-                       replaced
-huge result            over `MAX_RESPONSE_BYTES`: the worker is replaced                    'output'
-=====================  =================================================================  =================
+=========================  =====================================================================  ============
+what                       mechanism                                                              `error`
+=========================  =====================================================================  ============
+files                      Landlock: read-only Python's install and import paths, toolgym's       'forbidden'
+                           sources, the loaded libraries' directories; read-write only the        or exception
+                           episode's scratch directory; nothing else, not even listing
+processes, threads, exec   seccomp allow-list: clone/fork/vfork/execve absent (EPERM)             'forbidden'
+network, host sockets      seccomp: no socket() at all; Landlock: no TCP bind/connect; a network  'forbidden'
+                           namespace without interfaces
+signals                    seccomp: kill/tgkill/tkill only on itself, no pidfd calls; Landlock    'forbidden'
+                           signal scoping (ABI >= 6)
+kernel attack surface      seccomp allow-list: no ptrace, mount, unshare, setns, keyctl, bpf,     'forbidden'
+                           perf_event_open, io_uring, userfaultfd, mknod...
+privileges                 PR_SET_NO_NEW_PRIVS, every capability dropped, an empty environment;   -
+                           user `nobody` when the parent is root and nobody can run this Python
+wall clock                 the parent waits `timeout` s, then SIGKILLs the child                  'timeout'
+CPU time                   RLIMIT_CPU re-armed per call (SIGXCPU kills, even inside C code)        'cpu'
+memory                     RLIMIT_AS: `memory_mb` MB beyond what the interpreter maps              'memory'
+files' size, descriptors   RLIMIT_FSIZE 16 MB, RLIMIT_NOFILE 64; all scratch together on a tmpfs   exception
+                           of `scratch_mb` (a mount namespace of the zygote's)
+death, protocol breach     exit, segfault, a forged or malformed reply: the child is replaced      'crashed'
+huge result                over `MAX_RESPONSE_BYTES`: the child is replaced                        'output'
+=========================  =====================================================================  ============
 
-Deep Python recursion, `sys.exit` and exceptions of any kind come back as 'exception' (the tool's message, in the
-reference's wording), as on the trusted path.
+A CPython audit hook in the child turns common attempts into readable messages ("forbidden operation in the
+sandbox: ..."); it is a friendly layer, not the boundary: code that gets past it meets the kernel's refusal as an
+OSError. `sandbox="weak"` (or `TOOLGYM_SANDBOX=weak`) runs without Landlock and seccomp where the kernel lacks
+them: rlimits, namespaces and the audit hook only, which determined code can get past. Not contained even in
+"strict": `stat`/`readlink` of host paths (Landlock does not cover metadata), filling the scratch file system
+where no mount namespace can be made (then only each file's size is capped), a tool raising its own soft CPU
+limit (the wall clock still stops it), and kernel bugs.
 
-Stronger isolation, when the machine allows it (`isolation()` probes once and says which is on): when the parent
-runs as root and user `nobody` can run this interpreter, workers run as `nobody` (`SANDBOX_UID`), so they cannot
-read the parent's files or signal its processes even past the audit hook; when `unshare` can make an unprivileged
-user and network namespace, workers run in one, with no network interface but a loopback that is down.
-
-What is *not* contained: an audit hook is not a security boundary. Code that reaches native code by a route the
-hook does not see (an already imported C extension with a memory bug, `gc`/frame tricks that undo the hook's
-state) can do whatever the worker's user may do: as `nobody` in a network namespace that is little, as the same
-user as the parent it is the parent's own rights (read its files, talk to the network if no namespace). Workers
-are reused across tasks: a tool can leave state behind in the worker's interpreter (patched stdlib modules,
-module globals) that later calls of other tasks see; scratch files are removed after every call. For hostile
-code, run the whole trainer in a container or VM as well.
+Arguments are decoded and validated against the tool's schema *in the child* (an untrusted schema's `pattern`
+could backtrack catastrophically: there it is bounded by the call's time limit). Deep Python recursion,
+`sys.exit` and exceptions of any kind come back as 'exception' (the tool's message, in the reference's wording),
+as on the trusted path.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import select
 import shutil
 import signal
-import struct
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Mapping
+import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from toolgym.errors import ToolgymError
+from toolgym.execution import _confine
+from toolgym.execution._worker import HEADER, frame, remove_tree, write_all
+from toolgym.execution.arguments import unknown_tool
 from toolgym.execution.base import DEFAULT_TIMEOUT_S
-from toolgym.execution.render import describe_exception, error_message
-from toolgym.execution.arguments import admitted_arguments, unknown_tool
-from toolgym.execution.ftrl import ftrl_arguments
-from toolgym.execution.validation import ArgumentValidator, tool_validator
+from toolgym.execution.render import error_message
 from toolgym.models.calls import ToolCall, ToolResult
 from toolgym.models.task import Task
 
-DEFAULT_MEMORY_MB = 1024        # address space per worker; the interpreter itself takes ~30 MB of it
-DEFAULT_POOL_SIZE = min(4, os.cpu_count() or 1)
-STARTUP_TIMEOUT_S = 30.0        # a worker that is not ready by then is a fault of the machine, not of a tool
+DEFAULT_MEMORY_MB = 1024        # address space a tool may add to the interpreter's
+DEFAULT_SCRATCH_MB = 512        # what a pool's sandbox processes may write in all (a private tmpfs)
+DEFAULT_POOL_SIZE = os.cpu_count() or 1
+STARTUP_TIMEOUT_S = 30.0        # a sandbox not ready by then is a fault of the machine, not of a tool
+EXIT_GRACE_S = 1.0              # how long a child that closed its socket may take to exit before it is killed
 MAX_RESPONSE_BYTES = 16 << 20   # a tool message larger than this is refused
-SANDBOX_UID = 65534             # `nobody`: workers drop to it when the parent is root
+SANDBOX_UID = 65534             # `nobody`: the zygote drops to it when the parent is root (if nobody can run Python)
+SANDBOX_LEVELS = ("strict", "weak")
+STRICT_STEPS = ("no_new_privs", "landlock", "seccomp")  # what a child must apply under sandbox="strict"
+SANDBOX_ENV = "TOOLGYM_SANDBOX"  # "weak" opts every SandboxExecutor into running without kernel confinement
 WORKER_SCRIPT = Path(__file__).with_name("_worker.py")
-VALIDATOR_CACHE = 256           # tasks whose compiled validators are kept
+SCRATCH_PARENT = "/dev/shm"     # scratch directories live in memory when possible: a call's mkdir and cleanup are
+                                # ~20x cheaper there than on a journaling disk
 READ_CHUNK = 1 << 16
-_HEADER = struct.Struct("!I")
-_ERROR_KINDS = frozenset({None, "exception", "memory", "forbidden"})  # what a worker may report by itself
+_ERROR_KINDS = frozenset({None, "exception", "memory", "forbidden", "invalid_json", "invalid_arguments"})
+_REPLY_KEYS = frozenset({"id", "content", "error", "retire"})
 
 
 class SandboxError(ToolgymError):
-    """The sandbox itself is broken (a worker cannot start); a fault of the machine, not feedback for a model."""
+    """The sandbox itself is broken or refuses (no kernel confinement); a fault of the machine, not feedback."""
 
 
-class _WorkerLost(Exception):
-    """The worker died, overran its time, or broke the protocol; `kind` and `detail` say which."""
+class _Lost(Exception):
+    """The child died, overran its time, or broke the protocol; `kind` and `detail` say which."""
 
     def __init__(self, kind: str, detail: str) -> None:
         super().__init__(detail)
         self.kind, self.detail = kind, detail
 
 
-# --- isolation available on this machine --------------------------------------------------------------------------
+# --- what this machine offers ----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Isolation:
-    """How workers are started: a command prefix (`unshare`), Popen keywords (user), and what that gives."""
+    """How the zygote is started: a command prefix (`unshare`), Popen keywords (user), and what that gives."""
 
     prefix: tuple[str, ...] = ()
     popen: tuple[tuple[str, Any], ...] = ()
@@ -119,8 +123,9 @@ class Isolation:
 
 
 def _works(prefix: tuple[str, ...], popen: dict[str, Any]) -> bool:
-    """Whether a worker started this way can run Python and read the worker script."""
-    probe = f"open({str(WORKER_SCRIPT)!r}).close()"
+    """Whether a process started this way can run Python, import what the zygote imports and read toolgym's
+    sources (user `nobody` often cannot read a Python installed under /root)."""
+    probe = f"import jsonschema, pydantic; open({str(WORKER_SCRIPT)!r}).close()"
     try:
         return subprocess.run([*prefix, sys.executable, "-I", "-c", probe], env={}, stdin=subprocess.DEVNULL,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10, check=False,
@@ -131,15 +136,17 @@ def _works(prefix: tuple[str, ...], popen: dict[str, Any]) -> bool:
 
 @lru_cache(maxsize=1)
 def isolation() -> Isolation:
-    """Probe once per process for what the machine offers beyond rlimits and the audit hook: the strongest of
-    (user nobody, network namespace) that can still run this Python."""
+    """Probe once per process for the strongest of (user nobody, user+network+IPC namespaces) that can still run
+    this Python."""
     users: list[tuple[dict[str, Any], tuple[str, ...]]] = [({}, ())]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         users.insert(0, ({"user": SANDBOX_UID, "group": SANDBOX_UID, "extra_groups": []}, ("user nobody",)))
     unshare = shutil.which("unshare")
     prefixes: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
-    if unshare:
-        prefixes.insert(0, ((unshare, "--user", "--map-root-user", "--net", "--"), ("network namespace",)))
+    if unshare:  # a mount namespace is the one most often refused (it gives the scratch quota)
+        base = (unshare, "--user", "--map-root-user", "--net", "--ipc")
+        prefixes[:0] = [((*base, "--mount", "--"), ("user, network, IPC and mount namespaces",)),
+                        ((*base, "--"), ("user, network and IPC namespaces",))]
     for popen, user_features in users:
         for prefix, prefix_features in prefixes:
             if (popen or prefix) and _works(prefix, popen):
@@ -147,138 +154,209 @@ def isolation() -> Isolation:
     return Isolation()
 
 
-# --- one worker process ---------------------------------------------------------------------------------------------
+def sandbox_level(requested: str | None = None) -> str:
+    """The sandbox level to use: `requested`, else the TOOLGYM_SANDBOX variable, else 'strict'."""
+    level = requested or os.environ.get(SANDBOX_ENV) or "strict"
+    if level not in SANDBOX_LEVELS:
+        raise ValueError(f"sandbox must be one of {', '.join(map(repr, SANDBOX_LEVELS))}, got {level!r} "
+                         f"(from {'the argument' if requested else SANDBOX_ENV})")
+    return level
 
-class _Process:
-    """One worker process and its pipes; used by one thread at a time (the pool hands it out)."""
 
-    def __init__(self, memory_mb: int | None) -> None:
+def refusal(level: str) -> str | None:
+    """Why untrusted code cannot run at `level` on this machine (None: it can)."""
+    if level != "strict" or (reason := _confine.support()) is None:
+        return None
+    return (f"refusing to run untrusted tool code: {reason}, so the sandbox cannot be enforced by the kernel. "
+            f"Run on a Linux x86_64 kernel with Landlock and seccomp, or opt into the weaker sandbox (rlimits, "
+            f"namespaces and an audit hook) with SandboxExecutor(..., sandbox='weak') or {SANDBOX_ENV}=weak")
+
+
+# --- the zygote ------------------------------------------------------------------------------------------------------
+
+class _Zygote:
+    """The process that forks sandbox children; its control socket is used under a lock."""
+
+    def __init__(self, pool_dir: str, memory_mb: int | None, scratch_mb: int) -> None:
         iso = isolation()
-        self.scratch = tempfile.mkdtemp(prefix="toolgym-sandbox-")
-        popen = dict(iso.popen)
-        if "user" in popen:
-            os.chown(self.scratch, SANDBOX_UID, SANDBOX_UID)
-        config = json.dumps({"scratch": self.scratch, "memory_mb": memory_mb})
-        env = {"LC_ALL": "C.UTF-8", "HOME": self.scratch, "TMPDIR": self.scratch}
-        self.proc = subprocess.Popen([*iso.prefix, sys.executable, "-I", str(WORKER_SCRIPT), config],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     env=env, cwd=self.scratch, close_fds=True, start_new_session=True, **popen)
-        self.ready = False
-        self._buffer = bytearray()
-        self._scratch_mtime = os.stat(self.scratch).st_mtime_ns
-
-    def wait_ready(self) -> None:
-        if self.ready:
-            return
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        config = json.dumps({"pool_dir": pool_dir, "memory_mb": memory_mb, "scratch_mb": scratch_mb})
         try:
-            hello = self._receive(time.monotonic() + STARTUP_TIMEOUT_S)
-        except _WorkerLost as e:
-            raise SandboxError(f"a sandbox worker failed to start: {e.detail}") from None
+            self.proc = subprocess.Popen([*iso.prefix, sys.executable, "-I", str(WORKER_SCRIPT), config],
+                                         stdin=theirs.fileno(), stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL, env={"LC_ALL": "C.UTF-8"}, cwd=pool_dir,
+                                         close_fds=True, start_new_session=True, **dict(iso.popen))
+        finally:
+            theirs.close()
+        self.sock = ours
+        self.lock = threading.Lock()
+        hello, _ = self._receive(STARTUP_TIMEOUT_S)
         if hello.get("ready") is not True:
-            raise SandboxError(f"a sandbox worker failed to start: unexpected greeting {hello!r}")
-        self.ready = True
+            self.close()
+            raise SandboxError(f"the sandbox zygote failed to start: unexpected greeting {hello!r}")
+        self.scratch_limited = hello.get("scratch_limited") is True
 
-    def request(self, message: dict[str, Any], deadline: float | None) -> dict[str, Any]:
-        body = json.dumps(message, ensure_ascii=False).encode("utf-8", "surrogatepass")
-        try:
-            self._write_all(_HEADER.pack(len(body)) + body)
-        except OSError:
-            raise self._lost() from None
-        return self._receive(deadline)
+    def _receive(self, timeout: float) -> tuple[dict[str, Any], list[int]]:
+        if not select.select([self.sock], [], [], timeout)[0]:
+            self.close()
+            raise SandboxError(f"the sandbox zygote did not answer within {timeout:g} s")
+        data, fds, _, _ = socket.recv_fds(self.sock, 1 << 16, 2)
+        if not data:
+            self.close()
+            raise SandboxError("the sandbox zygote exited (out of memory or processes?)")
+        return json.loads(data), fds
 
-    def _write_all(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self.proc.stdin.fileno(), view):]
+    def spawn(self) -> tuple[int, int, socket.socket]:
+        """A confined child (forked ahead, waiting): its id (for `reap`), a pidfd for it, our end of its channel."""
+        with self.lock:
+            self.sock.send(b'{"op": "spawn"}')
+            reply, fds = self._receive(STARTUP_TIMEOUT_S)
+        if "error" in reply or len(fds) != 2:
+            for fd in fds:
+                os.close(fd)
+            raise SandboxError(reply.get("error", "the sandbox zygote sent no child"))
+        return int(reply["id"]), fds[1], socket.socket(fileno=fds[0])
 
-    def _receive(self, deadline: float | None) -> dict[str, Any]:
-        head = self._read(_HEADER.size, deadline)
-        size = _HEADER.unpack(head)[0]
-        if size > MAX_RESPONSE_BYTES:
-            raise _WorkerLost("output", f"the tool's result is larger than {MAX_RESPONSE_BYTES >> 20} MB")
-        try:
-            message = json.loads(self._read(size, deadline))
-        except ValueError:
-            raise _WorkerLost("crashed", "the sandbox worker sent an unreadable reply") from None
-        if not isinstance(message, dict):
-            raise _WorkerLost("crashed", "the sandbox worker sent an unreadable reply")
-        return message
-
-    def _read(self, n: int, deadline: float | None) -> bytes:
-        """`n` bytes from the worker; reads ahead in large chunks so a reply usually costs one read."""
-        fd = self.proc.stdout.fileno()
-        while len(self._buffer) < n:
-            if deadline is not None:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
-                    raise _WorkerLost("timeout", "")
-            chunk = os.read(fd, max(READ_CHUNK, n - len(self._buffer)))
-            if not chunk:
-                raise self._lost()
-            self._buffer += chunk
-        data, self._buffer = self._buffer[:n], self._buffer[n:]
-        return bytes(data)
-
-    def _lost(self) -> _WorkerLost:
-        """Why the worker is gone, from its exit status."""
-        try:
-            code = self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            return _WorkerLost("crashed", "the sandbox worker stopped answering")
-        if code == -signal.SIGXCPU:
-            return _WorkerLost("cpu", "")
-        if code < 0:
-            name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
-            return _WorkerLost("crashed", f"the tool crashed its sandbox process (signal {name}; e.g. unbounded "
-                                          "recursion in C code)")
-        return _WorkerLost("crashed", f"the tool ended its sandbox process (exit code {code})")
-
-    def clean_scratch(self) -> None:
-        """Remove what the last call wrote (a stat when it wrote nothing, which is the common case)."""
-        try:
-            if os.stat(self.scratch).st_mtime_ns == self._scratch_mtime:
-                return
-            entries = os.listdir(self.scratch)
-        except OSError:
-            return
-        for entry in entries:
-            path = os.path.join(self.scratch, entry)
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                try:
-                    os.unlink(path)
-                except OSError:
-                    pass
-        self._scratch_mtime = os.stat(self.scratch).st_mtime_ns
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-        for stream in (self.proc.stdin, self.proc.stdout):
-            try:
-                stream.close()
-            except OSError:
-                pass
-        shutil.rmtree(self.scratch, ignore_errors=True)
+    def reap(self, child: int, *, status: bool = True) -> int | None:
+        """Let the zygote wait for a child the caller has killed and delete its files; its wait status (with
+        `status=False` the caller does not wait for that)."""
+        message = json.dumps({"op": "reap" if status else "release", "id": child}).encode()
+        with self.lock:
+            self.sock.send(message)
+            return self._receive(STARTUP_TIMEOUT_S)[0].get("status") if status else None
 
     @property
     def alive(self) -> bool:
-        return self.proc.poll() is None
+        return self.proc.poll() is None and self.sock.fileno() >= 0
+
+    def close(self) -> None:
+        self.sock.close()  # the zygote exits at end of file; its children die with it (PR_SET_PDEATHSIG)
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
-# --- the pool -------------------------------------------------------------------------------------------------------
+# --- one child: one episode ------------------------------------------------------------------------------------------
+
+class _Child:
+    """One confined process serving one executor's calls; used under the executor's lock."""
+
+    def __init__(self, zygote: _Zygote, strict: bool, setup: dict[str, Any]) -> None:
+        self.zygote = zygote
+        self.id, self.pidfd, self.sock = zygote.spawn()
+        self.buffer = bytearray()
+        self.calls = 0
+        self.status: int | None = None
+        try:
+            write_all(self.sock.fileno(), frame(setup))
+            hello = self._receive(time.monotonic() + STARTUP_TIMEOUT_S)
+        except (OSError, _Lost) as e:
+            self.kill()
+            raise SandboxError(f"a sandbox process failed to start: {getattr(e, 'detail', e)}") from None
+        self.confinement = tuple(hello.get("confinement") or ())
+        missing = [step for step in STRICT_STEPS if step not in self.confinement]
+        if strict and missing:
+            self.kill()
+            why = "; ".join(f"{step}: {(hello.get('failed') or {}).get(step, 'not applied')}" for step in missing)
+            raise SandboxError(f"the sandbox process could not confine itself ({why}); opt into the weaker "
+                               f"sandbox with sandbox='weak' or {SANDBOX_ENV}=weak")
+
+    def call(self, name: str, arguments: str, cpu_s: float | None, deadline: float | None) -> dict[str, Any]:
+        """One call's reply, checked: the right id, nothing else sent. Raises `_Lost`."""
+        self.calls += 1
+        try:
+            write_all(self.sock.fileno(), frame({"id": self.calls, "name": name, "args": arguments, "cpu_s": cpu_s}))
+        except OSError:
+            raise self.lost() from None
+        reply = self._receive(deadline)
+        if reply.keys() - _REPLY_KEYS or reply.get("id") != self.calls or self.buffer:
+            raise _Lost("crashed", "the sandbox process broke the protocol (a forged or extra reply)")
+        return reply
+
+    def _receive(self, deadline: float | None) -> dict[str, Any]:
+        size = HEADER.unpack(self._read(HEADER.size, deadline))[0]
+        if size > MAX_RESPONSE_BYTES:
+            raise _Lost("output", f"the tool's result is larger than {MAX_RESPONSE_BYTES >> 20} MB")
+        try:
+            message = json.loads(self._read(size, deadline))
+        except (ValueError, RecursionError):  # malformed, or nested deeper than the parser's recursion limit
+            raise _Lost("crashed", "the sandbox process sent an unreadable reply") from None
+        if not isinstance(message, dict):
+            raise _Lost("crashed", "the sandbox process sent an unreadable reply")
+        return message
+
+    def _read(self, n: int, deadline: float | None) -> bytes:
+        """`n` bytes from the child; reads ahead in large chunks so a reply usually costs one read."""
+        fd = self.sock.fileno()
+        while len(self.buffer) < n:
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+                    raise _Lost("timeout", "")
+            try:
+                chunk = os.read(fd, max(READ_CHUNK, n - len(self.buffer)))
+            except OSError:
+                chunk = b""
+            if not chunk:
+                raise self.lost()
+            self.buffer += chunk
+        data, self.buffer = self.buffer[:n], self.buffer[n:]
+        return bytes(data)
+
+    def __del__(self) -> None:
+        """Dropped without `kill()` (its executor was never closed): closing the socket ends the child (end of
+        file), and the zygote reaps it at its next spawn."""
+        if getattr(self, "pidfd", -1) >= 0:
+            os.close(self.pidfd)
+
+    @property
+    def alive(self) -> bool:
+        """False once killed (by its executor, or by the pool's `close()`)."""
+        return self.pidfd >= 0
+
+    def lost(self) -> _Lost:
+        """Why the child is gone, from its exit status (it gets `EXIT_GRACE_S` to finish exiting)."""
+        if self.alive:
+            select.select([self.pidfd], [], [], EXIT_GRACE_S)  # a pidfd is readable once its process has exited
+        status = self.kill()
+        if status is None:
+            return _Lost("crashed", "the sandbox process stopped answering")
+        code = os.waitstatus_to_exitcode(status)
+        if code == -signal.SIGXCPU:
+            return _Lost("cpu", "")
+        if code < 0:
+            name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+            return _Lost("crashed", f"the tool crashed its sandbox process (signal {name}; e.g. unbounded "
+                                    "recursion in C code)")
+        return _Lost("crashed", f"the tool ended its sandbox process (exit code {code})")
+
+    def kill(self, *, status: bool = True) -> int | None:
+        """SIGKILL the child (through its pidfd: never another process) and have it reaped; its wait status
+        (None with `status=False`: then nobody waits for the zygote's answer). Idempotent."""
+        if self.pidfd >= 0:
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            try:
+                self.status = self.zygote.reap(self.id, status=status)
+            except (OSError, SandboxError):
+                self.status = None
+            os.close(self.pidfd)
+            self.pidfd = -1
+            self.sock.close()
+        return self.status
+
+
+# --- the pool --------------------------------------------------------------------------------------------------------
 
 class WorkerPool:
-    """`size` pre-started worker processes shared by any number of executors, each serving one call at a time.
+    """A zygote that starts one sandbox process per episode, and a bound of `size` calls running at once.
 
-    Workers start on first use and are replaced when they die or overrun. `memory_mb` caps each worker's address
-    space (None: no cap). Thread-safe; after a fork the child starts its own workers. `close()` is idempotent and
-    the pool restarts if used again.
+    `memory_mb` caps the address space each tool may add (None: no cap); `scratch_mb` caps what all of the pool's
+    sandbox processes together may write (a private tmpfs, where a mount namespace can be made; see
+    `scratch_limited`). Thread-safe; after a fork the child process starts its own zygote. `close()` stops every
+    sandbox process; the pool restarts if used again.
 
     >>> pool = WorkerPool(2)
     >>> pool.size, pool.started
@@ -286,87 +364,92 @@ class WorkerPool:
     >>> pool.close()
     """
 
-    def __init__(self, size: int = DEFAULT_POOL_SIZE, *, memory_mb: int | None = DEFAULT_MEMORY_MB) -> None:
+    def __init__(self, size: int = DEFAULT_POOL_SIZE, *, memory_mb: int | None = DEFAULT_MEMORY_MB,
+                 scratch_mb: int = DEFAULT_SCRATCH_MB) -> None:
+        if scratch_mb < 1:
+            raise ValueError(f"scratch_mb must be at least 1, got {scratch_mb}")
         if size < 1:
             raise ValueError(f"a worker pool needs at least one worker, got size={size}")
-        if memory_mb is not None and memory_mb < 64:
-            raise ValueError(f"memory_mb must be at least 64 (the interpreter needs ~30 MB), got {memory_mb}")
+        if memory_mb is not None and memory_mb < 16:
+            raise ValueError(f"memory_mb must be at least 16, got {memory_mb}")
         self.size = size
         self.memory_mb = memory_mb
+        self.scratch_mb = scratch_mb
         self._reset()
 
     def _reset(self) -> None:
         self._pid = os.getpid()
-        self._lock = threading.Condition()
-        self._idle: list[_Process] = []
-        self._all: list[_Process] = []
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(self.size)
+        self._zygote: _Zygote | None = None
+        self._dir: str | None = None
+        self._children: weakref.WeakSet[_Child] = weakref.WeakSet()  # an executor dropped unclosed lets go
+
+    @property
+    def scratch_limited(self) -> bool:
+        """Whether `scratch_mb` is enforced (False before the pool starts, or without a mount namespace)."""
+        return self._zygote is not None and self._zygote.scratch_limited
 
     @property
     def started(self) -> int:
-        """Worker processes currently running."""
-        return len(self._all) if self._pid == os.getpid() else 0
+        """Sandbox processes (episodes) currently running."""
+        return len(self._children) if self._pid == os.getpid() else 0
 
-    def call(self, message: dict[str, Any], source: str, timeout: float | None) -> dict[str, Any]:
-        """Send one request (and the source, if the worker asks for it); the worker's reply.
-
-        Raises `_WorkerLost` when the worker overran or died (it is then replaced).
-        """
-        worker = self._acquire()
-        lost = True
+    def spawn(self, setup: dict[str, Any], strict: bool) -> _Child:
+        """A new sandbox process for one episode, told its task's tools by `setup`."""
         try:
-            deadline = None if timeout is None else time.monotonic() + timeout
-            reply = worker.request(message, deadline)
-            if reply.get("need_source"):
-                reply = worker.request({**message, "source": source}, deadline)
-            lost = reply.get("retire") is True  # e.g. after a MemoryError: the tool may still hold the memory
-            return reply
-        finally:
-            self._release(worker, lost)
-
-    def _acquire(self) -> _Process:
+            child = _Child(self._live_zygote(), strict, setup)
+        except SandboxError:
+            if self._zygote is not None and self._zygote.alive:
+                raise
+            child = _Child(self._live_zygote(), strict, setup)  # it died meanwhile: once more
         with self._lock:
-            if self._pid != os.getpid():  # forked: the workers belong to the parent process
+            self._children.add(child)
+        return child
+
+    def _live_zygote(self) -> _Zygote:
+        with self._lock:
+            if self._pid != os.getpid():  # forked: the zygote belongs to the parent process
                 self._reset()
-                return self._acquire()
-            if not self._all:
-                for _ in range(self.size):  # start them all at once: they boot in parallel
-                    self._all.append(_Process(self.memory_mb))
-                self._idle = list(self._all)
-            while not self._idle:
-                self._lock.wait()
-            worker = self._idle.pop()
-        try:
-            worker.wait_ready()
-        except BaseException:
-            self._release(worker, True)
-            raise
-        return worker
+            if self._zygote is None or not self._zygote.alive:
+                self._start_zygote()
+            return self._zygote  # type: ignore[return-value]
 
-    def _release(self, worker: _Process, lost: bool) -> None:
-        if lost or not worker.alive:
-            worker.kill()
-            replacement = _Process(self.memory_mb)
-        else:
-            worker.clean_scratch()
-            replacement = worker
+    def _start_zygote(self) -> None:
+        if self._dir is None:
+            memory_fs = SCRATCH_PARENT if os.access(SCRATCH_PARENT, os.W_OK | os.X_OK) else None
+            self._dir = tempfile.mkdtemp(prefix="toolgym-sandbox-", dir=memory_fs)
+            if "user" in dict(isolation().popen):
+                os.chown(self._dir, SANDBOX_UID, SANDBOX_UID)
+        self._zygote = _Zygote(self._dir, self.memory_mb, self.scratch_mb)
+
+    def discard(self, child: _Child) -> None:
+        """Kill a child and forget it (its reaping goes on in the zygote)."""
+        child.kill(status=False)
         with self._lock:
-            if self._pid != os.getpid():
-                return
-            if worker in self._all:
-                self._all.remove(worker)
-                self._all.append(replacement)
-                self._idle.append(replacement)
-            elif replacement is not worker:  # the pool was closed meanwhile
-                replacement.kill()
-            self._lock.notify()
+            self._children.discard(child)
+
+    @contextlib.contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one of the `size` slots for a running call."""
+        with self._slots:
+            yield
 
     def close(self) -> None:
-        """Stop every worker. Idempotent; a later call starts new workers."""
+        """Stop every sandbox process and the zygote, delete their files. Idempotent."""
         with self._lock:
-            workers = self._all if self._pid == os.getpid() else []
-            self._all, self._idle = [], []
-        for worker in workers:
-            worker.kill()
+            if self._pid != os.getpid():
+                self._reset()
+                return
+            children, zygote, directory = list(self._children), self._zygote, self._dir
+            self._children, self._zygote, self._dir = weakref.WeakSet(), None, None
+        for child in children:
+            child.kill()
+        if zygote is not None:
+            zygote.close()
+        if directory is not None:
+            with contextlib.suppress(OSError):
+                remove_tree(directory)
 
     def __repr__(self) -> str:
         return f"WorkerPool(size={self.size}, memory_mb={self.memory_mb}, started={self.started})"
@@ -391,53 +474,18 @@ def _close_shared_pools() -> None:
         pool.close()
 
 
-# --- the executor ---------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class _Tool:
-    validator: ArgumentValidator | None
-    problem: str | None
-    source: str
-    key: str
-
-
-_TOOLS: OrderedDict[str, dict[str, _Tool]] = OrderedDict()
-_TOOLS_LOCK = threading.Lock()
-
-
-def _prepare(task: Task) -> dict[str, _Tool]:
-    tools = {}
-    for spec in task.tools:
-        key = f"{task.content_hash}:{spec.name}"
-        try:
-            tools[spec.name] = _Tool(tool_validator(spec), None, task.code[spec.name], key)
-        except Exception as e:  # a schema jsonschema cannot load: the tool is unusable, the task still runs
-            tools[spec.name] = _Tool(None, f"tool schema cannot be used: {describe_exception(e)}", "", key)
-    return tools
-
-
-def _tools_of(task: Task) -> Mapping[str, _Tool]:
-    key = task.content_hash
-    with _TOOLS_LOCK:
-        if key and key in _TOOLS:
-            _TOOLS.move_to_end(key)
-            return _TOOLS[key]
-    tools = _prepare(task)
-    if key:
-        with _TOOLS_LOCK:
-            _TOOLS[key] = tools
-            while len(_TOOLS) > VALIDATOR_CACHE:
-                _TOOLS.popitem(last=False)
-    return tools
-
+# --- the executor ----------------------------------------------------------------------------------------------------
 
 class SandboxExecutor:
-    """Runs the tools of one task in sandboxed worker processes (see the module docstring for the limits).
+    """Runs the tools of one task, for one episode, in one kernel-confined process (see the module docstring).
 
     `timeout`: wall-clock seconds per call (None: none); `cpu_s`: CPU seconds per call (default: `timeout`, or
-    none); `memory_mb`: address space per worker (default `DEFAULT_MEMORY_MB`); `pool`: the workers to use
-    (default: the process-wide `shared_pool` for that memory limit). `ftrl=True` admits calls the FTRL reference's
-    way (`toolgym.execution.ftrl`: no schema check); rendering and error wording stay the worker's.
+    none); `memory_mb`: address space a tool may add (default `DEFAULT_MEMORY_MB`); `pool`: the zygote to use
+    (default: the process-wide `shared_pool` for that memory limit); `ftrl=True`: admit calls the FTRL
+    reference's way (`toolgym.execution.ftrl`: no schema check; rendering and error wording stay toolgym's);
+    `sandbox`: 'strict' (default, or the
+    TOOLGYM_SANDBOX variable) refuses to run without Landlock and seccomp, 'weak' runs without them.
+    The process starts at the first call and is killed by `close()`; a later call starts a fresh one.
 
     >>> from toolgym.models.task import Task
     >>> task = Task(id="t", question="q", messages=[{"role": "user", "content": "q"}], answer="5",
@@ -451,20 +499,26 @@ class SandboxExecutor:
     """
 
     def __init__(self, task: Task, *, timeout: float | None = DEFAULT_TIMEOUT_S, memory_mb: int | None = None,
-                 cpu_s: float | None = None, pool: WorkerPool | None = None, ftrl: bool = False) -> None:
+                 cpu_s: float | None = None, pool: WorkerPool | None = None, ftrl: bool = False,
+                 sandbox: str | None = None) -> None:
         for label, value in (("timeout", timeout), ("cpu_s", cpu_s)):
             if value is not None and not value > 0:
                 raise ValueError(f"{label} must be a positive number of seconds or None, got {value!r}")
         if pool is not None and memory_mb is not None and memory_mb != pool.memory_mb:
             raise ValueError(f"memory_mb={memory_mb} differs from the given pool's limit ({pool.memory_mb}); the "
-                             "memory limit belongs to the pool's workers: make a WorkerPool(memory_mb=...)")
+                             "memory limit belongs to the pool: make a WorkerPool(memory_mb=...)")
+        self.sandbox = sandbox_level(sandbox)
+        if (reason := refusal(self.sandbox)) is not None:
+            raise SandboxError(reason)
         self.task = task
         self.timeout = timeout
         self.cpu_s = cpu_s if cpu_s is not None else timeout
         self.memory_mb = pool.memory_mb if pool is not None else (memory_mb or DEFAULT_MEMORY_MB)
-        self._pool = pool
         self.ftrl = ftrl
-        self._tools: Mapping[str, _Tool] | None = None
+        self._pool = pool
+        self._child: _Child | None = None
+        self._owner = os.getpid()
+        self._lock = threading.Lock()
 
     @property
     def pool(self) -> WorkerPool:
@@ -473,50 +527,72 @@ class SandboxExecutor:
         return self._pool
 
     def run(self, call: ToolCall) -> ToolResult:
-        """Validate the call's arguments here, run the tool in a worker; never raises for a bad call."""
-        name = call.name
-        if self._tools is None:
-            self._tools = _tools_of(self.task)
-        tool = self._tools.get(name)
-        if tool is None:
-            return unknown_tool(name, self._tools)
-        args = ftrl_arguments(call) if self.ftrl else admitted_arguments(call, tool.validator)
-        if isinstance(args, ToolResult):
-            return args
-        if tool.problem is not None:
-            return ToolResult(error_message(name, tool.problem), "exception")
-        return self._remote(name, tool, call.arguments)
+        """Run the call in this episode's sandbox process (arguments are checked there); never raises for a bad
+        call."""
+        names = [spec.name for spec in self.task.tools]
+        if call.name not in names:
+            return unknown_tool(call.name, names)
+        with self._lock:
+            return self._remote(call.name, call.arguments)
 
-    def _remote(self, name: str, tool: _Tool, arguments: str) -> ToolResult:
-        message = {"key": tool.key, "name": name, "args": arguments, "cpu_s": self.cpu_s}
+    def _remote(self, name: str, arguments: str) -> ToolResult:
+        if self._child is not None and (self._owner != os.getpid() or not self._child.alive):
+            self._child = None  # forked (that process is the parent's), or stopped by the pool's close()
+        if self._child is None:
+            self._child = self.pool.spawn(self._setup(), strict=self.sandbox == "strict")
+            self._owner = os.getpid()
+        deadline = None if self.timeout is None else time.monotonic() + self.timeout
         try:
-            reply = self.pool.call(message, tool.source, self.timeout)
-        except _WorkerLost as e:
+            with self.pool.slot():
+                reply = self._child.call(name, arguments, self.cpu_s, deadline)
+        except _Lost as e:
+            self._discard()
             return ToolResult(error_message(name, self._explain(e)), e.kind)
+        if reply.get("retire") is True:  # e.g. after a MemoryError: the tool may still hold the memory
+            self._discard()
         content, error = reply.get("content"), reply.get("error")
         if not isinstance(content, str) or error not in _ERROR_KINDS:
-            return ToolResult(error_message(name, "the sandbox worker sent an unreadable reply"), "crashed")
+            self._discard()
+            return ToolResult(error_message(name, "the sandbox process sent an unreadable reply"), "crashed")
         return ToolResult(content, error)
 
-    def _explain(self, lost: _WorkerLost) -> str:
+    def _setup(self) -> dict[str, Any]:
+        tools = {spec.name: {"source": self.task.code.get(spec.name, ""), "schema": spec.function.parameters}
+                 for spec in self.task.tools}
+        return {"tools": tools, "ftrl": self.ftrl}
+
+    def _discard(self) -> None:
+        if self._child is not None and self._owner == os.getpid():
+            self.pool.discard(self._child)
+            self._child = None
+
+    def _explain(self, lost: _Lost) -> str:
         if lost.kind == "timeout":
             return f"the call timed out after {self.timeout:g} s (wall-clock limit)"
         if lost.kind == "cpu":
             return f"the call exceeded the CPU time limit of {self.cpu_s:g} s"
         return lost.detail
 
+    @property
+    def confinement(self) -> tuple[str, ...]:
+        """What the running sandbox process applied (empty before the first call)."""
+        return self._child.confinement if self._child is not None else ()
+
     def close(self) -> None:
-        """Nothing to release: the workers belong to the pool. Idempotent; the executor stays usable."""
+        """Kill this episode's sandbox process and delete its files. Idempotent; a later call starts afresh."""
+        with self._lock:
+            self._discard()
 
     def __getstate__(self) -> dict[str, Any]:
         return {"task": self.task, "timeout": self.timeout, "cpu_s": self.cpu_s, "memory_mb": self.memory_mb,
-                "ftrl": self.ftrl}
+                "ftrl": self.ftrl, "sandbox": self.sandbox}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.task, self.timeout, self.cpu_s = state["task"], state["timeout"], state["cpu_s"]
-        self.memory_mb, self._pool, self._tools = state["memory_mb"], None, None
-        self.ftrl = state.get("ftrl", False)
+        self.memory_mb, self.ftrl = state["memory_mb"], state.get("ftrl", False)
+        self.sandbox = state["sandbox"]
+        self._pool, self._child, self._lock, self._owner = None, None, threading.Lock(), os.getpid()
 
     def __repr__(self) -> str:
         return (f"SandboxExecutor(task={self.task.id!r}, timeout={self.timeout!r}, cpu_s={self.cpu_s!r}, "
-                f"memory_mb={self.memory_mb!r})")
+                f"memory_mb={self.memory_mb!r}, sandbox={self.sandbox!r})")

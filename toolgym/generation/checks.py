@@ -8,7 +8,7 @@ measured structure matches the level table).
 
 from __future__ import annotations
 
-from toolgym.execution.trusted import TrustedExecutor
+from toolgym.execution import ExecutorFactory, SandboxExecutor, TrustedExecutor
 from toolgym.generation.levels import LevelConfig, level_config
 from toolgym.generation.measure import measure_task
 from toolgym.models.calls import ToolCall
@@ -32,8 +32,32 @@ def gold_calls(task: Task) -> list[tuple[GoldCall, str]]:
     return pairs
 
 
-def replay_problems(task: Task) -> list[str]:
-    """Run the gold plan with `TrustedExecutor`; every call must succeed and contain its own sub-answer, the
+def replay_executor(task: Task) -> ExecutorFactory:
+    """How to run a task's code when replaying it: in-process only when the code is toolgym's own (its content hash
+    is in the shipped catalog, or the task regenerates identically from its provenance), else sandboxed."""
+    from toolgym.catalog import is_trusted_hash
+
+    if is_trusted_hash(task.content_hash) or _regenerates(task):
+        return lambda t: TrustedExecutor(t, timeout=REPLAY_TIMEOUT_S)
+    return lambda t: SandboxExecutor(t, timeout=REPLAY_TIMEOUT_S)
+
+
+def _regenerates(task: Task) -> bool:
+    p = task.provenance
+    if p.generator != "procedural" or p.index is None or task.level is None:
+        return False
+    from toolgym.generation.pipeline import generate_task
+
+    try:
+        return generate_task(task.domain, task.level, p.index, seed=p.seed or 0,
+                             split=task.split).content_hash == task.content_hash
+    except Exception:  # noqa: BLE001 - an unknown domain or level in a hostile file: not toolgym's own code
+        return False
+
+
+def replay_problems(task: Task, executor: ExecutorFactory | None = None) -> list[str]:
+    """Run the gold plan (with `executor`; default `TrustedExecutor`, for tasks the generator just made: pass
+    `replay_executor(task)` for a task from a file); every call must succeed and contain its own sub-answer, the
     last output the final answer, and every expected answer must be used."""
     if not task.gold_plan:
         return ["the task has no gold plan"]
@@ -44,7 +68,7 @@ def replay_problems(task: Task) -> list[str]:
     if len(pairs) != task.num_expected:
         return [f"the gold plan has {len(pairs)} calls for {task.num_expected} expected sub-answers"]
     problems, output = [], ""
-    executor = TrustedExecutor(task, timeout=REPLAY_TIMEOUT_S)
+    executor = (executor or (lambda t: TrustedExecutor(t, timeout=REPLAY_TIMEOUT_S)))(task)
     try:
         for call, answer in pairs:
             result = executor.run(ToolCall.of(call.name, call.arguments))

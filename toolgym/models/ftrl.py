@@ -48,6 +48,7 @@ _COLUMN_OF_PROBLEM = {"code is missing": "codes", "code given": "codes", "expect
                       "duplicate tool names": "tools", "gold_plan": TOOLGYM_COLUMN}
 _MESSAGE_KEYS = frozenset({"role", "content"})
 _TASK_ROLES = frozenset({"system", "user", "assistant"})
+_MESSAGE_ROLES = _TASK_ROLES | {"tool"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,10 @@ def _decoded(record: dict[str, Any], column: str, kind: type, where: dict[str, A
         except json.JSONDecodeError as e:
             raise TaskValidationError(f"invalid JSON in column: {e.msg} (column {e.colno})", field=column,
                                       **where) from None
+        except RecursionError:
+            raise TaskValidationError("invalid JSON in column: nested too deeply", field=column, **where) from None
+        except ValueError as e:  # an integer longer than Python's int-string limit
+            raise TaskValidationError(f"invalid JSON in column: {e}", field=column, **where) from None
     if not isinstance(value, kind):
         raise TaskValidationError(f"expected {kind.__name__}, got {type(value).__name__}", field=column, **where)
     if isinstance(value, dict):  # Parquet reads a map as a struct: keys of other rows come back as None
@@ -99,11 +104,27 @@ def _decoded(record: dict[str, Any], column: str, kind: type, where: dict[str, A
 
 
 def _clean_message(message: Any, index: int, where: dict[str, Any]) -> dict[str, Any]:
-    if not isinstance(message, dict) or not isinstance(message.get("role"), str):
-        raise TaskValidationError("each message must be an object with a 'role'", field=f"messages[{index}]",
-                                  **where)
+    """A message of the opening conversation, checked as deeply as an episode will use it (reset, render)."""
+    field = f"messages[{index}]"
+    if not isinstance(message, dict) or message.get("role") not in _MESSAGE_ROLES:
+        raise TaskValidationError(f"each message must be an object with a 'role' in {sorted(_MESSAGE_ROLES)}",
+                                  field=field, **where)
     # Parquet stores a list of messages as structs: keys absent from a message come back as None.
-    return {k: v for k, v in message.items() if v is not None or k == "content"}
+    message = {k: v for k, v in message.items() if v is not None or k == "content"}
+    if not isinstance(message.get("content"), (str, type(None))):
+        raise TaskValidationError(f"'content' must be a string or null, got {type(message['content']).__name__}",
+                                  field=f"{field}.content", **where)
+    calls = message.get("tool_calls", [])
+    if not isinstance(calls, list):
+        raise TaskValidationError(f"'tool_calls' must be a list, got {type(calls).__name__}",
+                                  field=f"{field}.tool_calls", **where)
+    for number, call in enumerate(calls):
+        function = call.get("function") if isinstance(call, dict) else None
+        if not (isinstance(function, dict) and isinstance(function.get("name"), str)
+                and isinstance(function.get("arguments"), (str, dict))):
+            raise TaskValidationError("each tool call must be an object with 'function': {'name': str, "
+                                      "'arguments': str or object}", field=f"{field}.tool_calls[{number}]", **where)
+    return message
 
 
 def _is_task_message(message: dict[str, Any]) -> bool:
@@ -152,9 +173,14 @@ def task_from_ftrl(record: Any, *, path: str | None = None, line: int | None = N
     if question is None:
         raise TaskValidationError("no user message to read the question from", field="messages", **where)
     data_source = str(record.get("data_source") or "")
-    labels = record.get(TOOLGYM_COLUMN)
-    labels = json.loads(labels) if isinstance(labels, str) else (labels or {})
+    labels = {} if record.get(TOOLGYM_COLUMN) is None else _decoded(record, TOOLGYM_COLUMN, dict, where)
     extra = {k: v for k, v in record.items() if k not in FTRL_COLUMNS and k != TOOLGYM_COLUMN}
+    for column, value in extra.items():  # kept for a lossless save, which JSON must be able to hold
+        try:
+            _canonical(value)
+        except (TypeError, ValueError, RecursionError):
+            raise TaskValidationError(f"an extra column must hold JSON values, got {type(value).__name__}",
+                                      field=str(column), **where) from None
     prefix = []
     for message in messages:  # Task's own messages: the plain leading ones (a state's tool turns stay in `ftrl`)
         if not _is_task_message(message):

@@ -3,7 +3,9 @@
 Native format: JSON Lines, one `Task` per line (`.jsonl`, or `.jsonl.gz` gzipped). The FTRL reference's format
 (`format="ftrl"`, see `toolgym.models.ftrl`) is read from JSONL or Parquet (`.parquet`, needs the `parquet` extra)
 and detected automatically by `load_tasks`. Loading is all-or-nothing: the first bad line raises
-`TaskValidationError` naming the file, line and field, and no task is returned. Saving writes a temporary file
+`TaskValidationError` naming the file, line and field, and no task is returned: whatever the bytes (corrupt
+gzip, nesting deeper than Python recurses, integers longer than it converts, a line over `MAX_LINE_CHARS`), no
+other exception escapes. Saving writes a temporary file
 beside the target and renames it, so an interrupted save never leaves a truncated file.
 """
 
@@ -14,6 +16,7 @@ import io
 import json
 import os
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -25,6 +28,7 @@ from toolgym.models import ftrl
 from toolgym.models.task import Task
 
 FORMATS = ("auto", "native", "ftrl")
+MAX_LINE_CHARS = 32 * 2**20  # a task is kilobytes; a longer line is a corrupt or hostile file (a gzip bomb)
 PARQUET_MAGIC = b"PAR1"
 
 
@@ -78,18 +82,29 @@ def task_from_record(record: Any, *, path: str | None = None, line: int | None =
 def _records(path: Path) -> Iterator[tuple[int, Any]]:
     try:
         with _open(path, "r") as f:
-            for number, text in enumerate(f, start=1):
-                if not text.strip():
-                    continue
-                try:
-                    yield number, json.loads(text)
-                except json.JSONDecodeError as e:
-                    raise TaskValidationError(f"invalid JSON: {e.msg} (column {e.colno})",
-                                              path=str(path), line=number) from None
-    except (OSError, EOFError, UnicodeDecodeError) as e:
+            number = 0
+            while text := f.readline(MAX_LINE_CHARS + 1):  # bounded: a huge line never sits whole in memory
+                number += 1
+                if len(text) > MAX_LINE_CHARS:
+                    raise TaskValidationError(f"line longer than {MAX_LINE_CHARS:,} characters: not a task record",
+                                              path=str(path), line=number)
+                if text.strip():
+                    yield number, _decoded_line(text, str(path), number)
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error) as e:
         if isinstance(e, FileNotFoundError):
             raise TaskValidationError("no such file", path=str(path)) from None
         raise TaskValidationError(f"cannot read: {e}", path=str(path)) from None
+
+
+def _decoded_line(text: str, path: str, number: int) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise TaskValidationError(f"invalid JSON: {e.msg} (column {e.colno})", path=path, line=number) from None
+    except RecursionError:
+        raise TaskValidationError("invalid JSON: nested too deeply", path=path, line=number) from None
+    except ValueError as e:  # an integer longer than Python's int-string limit
+        raise TaskValidationError(f"invalid JSON: {e}", path=path, line=number) from None
 
 
 def _is_parquet(path: Path) -> bool:
@@ -135,17 +150,29 @@ def load_tasks(path: str | os.PathLike[str], *, format: str = "auto") -> list[Ta
     for number, record in records:
         if format == "auto":
             format = "ftrl" if parquet or ftrl.is_ftrl_record(record) else "native"
+        task = _task(record, format, str(path), number)
         if format == "ftrl":
-            task: Task = ftrl.task_from_ftrl(record, path=str(path), line=number)
             task = _unique_ftrl_id(task, seen)
-        else:
-            task = task_from_record(record, path=str(path), line=number)
         if task.id in seen:
             raise TaskValidationError(f"duplicate task id {task.id!r} (first on line {seen[task.id]})",
                                       path=str(path), line=number, field="id")
         seen[task.id] = number
         tasks.append(task)
     return tasks
+
+
+def _task(record: Any, format: str, path: str, number: int) -> Task:
+    """One record as a task; whatever goes wrong inside validation is a `TaskValidationError` naming the line."""
+    try:
+        if format == "ftrl":
+            return ftrl.task_from_ftrl(record, path=path, line=number)
+        return task_from_record(record, path=path, line=number)
+    except TaskValidationError:
+        raise
+    except RecursionError:  # a schema, code map or message nested deeper than Python recurses
+        raise TaskValidationError("nested too deeply", path=path, line=number) from None
+    except (ValueError, TypeError) as e:  # e.g. an integer too long to convert, a value JSON cannot hold
+        raise TaskValidationError(f"invalid record: {e}", path=path, line=number) from None
 
 
 def _unique_ftrl_id(task: Task, seen: dict[str, int]) -> Task:
@@ -187,6 +214,13 @@ def _write_parquet(tasks: Iterable[Task], tmp: Path) -> None:
     pq.write_table(pa.Table.from_pylist(records), tmp)
 
 
+def _umask() -> int:
+    """The process's umask (reading it means setting it: set it back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def save_tasks(tasks: Iterable[Task], path: str | os.PathLike[str], *, format: str = "native") -> Path:
     """Write tasks atomically; return the path. `format="native"`: JSON Lines (gzipped when the name ends in
     `.gz`). `format="ftrl"`: the reference's records, as JSON Lines, or Parquet when the name ends in `.parquet`.
@@ -205,6 +239,7 @@ def save_tasks(tasks: Iterable[Task], path: str | os.PathLike[str], *, format: s
             _write_parquet(tasks, Path(tmp))
         else:
             _write_jsonl(tasks, Path(tmp), gz=path.suffix == ".gz", format=format)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file 0600: give it the mode any new file gets
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -30,11 +30,14 @@ from toolgym.parsing.structured import parse_calls, parse_message
 
 PARSERS: dict[str, Parser] = {parser.name: parser for parser in (
     HermesParser(), LlamaJsonParser(), MistralParser(), PythonicParser())}
+MAX_CALLS_PER_TURN = 32  # far above what a task needs in one turn (a gold turn has a handful), far below a flood
+OVER_LIMIT = "{} more calls in this turn were not run: at most {} calls are run per turn"
+MORE_ISSUES = "{} more unreadable calls in this turn (only the first {} are listed)"
 NOT_AN_ACTION = ("expected an action: completion text (str), an assistant message dict, or a list of tool calls; "
                  "got {}")
 
-__all__ = ["PARSERS", "HermesParser", "LlamaJsonParser", "MistralParser", "ParsedTurn", "ParseIssue", "Parser",
-           "PythonicParser", "TextParser", "ToolCall", "get_parser", "parse_action"]
+__all__ = ["MAX_CALLS_PER_TURN", "PARSERS", "HermesParser", "LlamaJsonParser", "MistralParser", "ParsedTurn", "ParseIssue", "Parser",
+           "PythonicParser", "TextParser", "ToolCall", "get_parser", "limit_calls", "parse_action"]
 
 
 def get_parser(name: str) -> Parser:
@@ -66,3 +69,23 @@ def parse_action(action: object, parser: Parser) -> ParsedTurn:
     if isinstance(action, ToolCall):
         return parse_calls([action])
     return ParsedTurn("", issues=(issue(describe(action), NOT_AN_ACTION.format(type(action).__name__)),))
+
+
+def limit_calls(turn: ParsedTurn, limit: int = MAX_CALLS_PER_TURN) -> ParsedTurn:
+    """`turn` with at most `limit` calls and `limit` listed issues. The calls past the limit are not run but
+    reported in one issue quoting the first of them; the issues past it are summed up in one. Either way a flood
+    costs the default reward one wasted call, not thousands.
+
+    >>> turn = limit_calls(parse_action([ToolCall("f")] * 5, get_parser("hermes")), 2)
+    >>> len(turn.calls), turn.issues[0].reason
+    (2, '3 more calls in this turn were not run: at most 2 calls are run per turn')
+    """
+    if len(turn.calls) <= limit and len(turn.issues) <= limit:
+        return turn
+    issues = list(turn.issues[:limit])
+    if len(turn.issues) > limit:
+        issues.append(issue(turn.issues[limit].fragment, MORE_ISSUES.format(len(turn.issues) - limit, limit)))
+    if len(turn.calls) > limit:
+        extra = turn.calls[limit:]
+        issues.append(issue(f"{extra[0].name}({extra[0].arguments})", OVER_LIMIT.format(len(extra), limit)))
+    return ParsedTurn(turn.content, turn.calls[:limit], tuple(issues), turn.reasoning)

@@ -23,8 +23,12 @@ from toolgym.parsing.reasoning import split_reasoning
 FRAGMENT_LIMIT = 200  # characters of offending text quoted back to the model: enough to locate, short enough to read
 ELLIPSIS = "…"
 NO_ARGUMENTS = "{}"
+DECODE_WINDOW = 1024  # characters decoded at first: most calls fit; a longer one widens the window 4x at a time
+CUT_MARGIN = 8  # an error this close to the window's end may be a cut literal ("tr|ue", "\\u00|e9") rather than bad JSON
+INT_TOO_LONG = "invalid JSON: an integer has more digits than Python converts (sys.get_int_max_str_digits())"
 
-_CODE_FENCE = re.compile(r"\A```[\w+-]*[ \t]*\n?(.*?)\n?[ \t]*```\Z", re.DOTALL)
+CODE_FENCE = "```"
+_FENCE_LANGUAGE = re.compile(r"[\w+-]*")  # the info string after the opening fence ("json", "c++", "tool-call")
 _NOT_WHITESPACE = re.compile(r"\S")
 _JSON_DECODER = json.JSONDecoder()
 
@@ -106,21 +110,50 @@ def skip_whitespace(text: str, position: int) -> int:
 
 
 def strip_code_fence(text: str) -> str:
-    """`text` without a Markdown code fence around it (```json ... ```), which models add out of habit."""
-    if not text.startswith("```"):
+    """`text` without a Markdown code fence around it (```json ... ```), which models add out of habit.
+
+    Linear in `text`: no backtracking regex spans the body, whatever it holds.
+
+    >>> strip_code_fence('```json\\n{"name": "f"}\\n```')
+    '{"name": "f"}'
+    """
+    fence = len(CODE_FENCE)
+    if len(text) < 2 * fence or not (text.startswith(CODE_FENCE) and text.endswith(CODE_FENCE)):
         return text
-    match = _CODE_FENCE.match(text)
-    return match.group(1).strip() if match else text
+    inner = text[fence:-fence]
+    return inner[_FENCE_LANGUAGE.match(inner).end():].strip()
 
 
 def decode_json(text: str, start: int = 0) -> tuple[Any, int] | str:
-    """The JSON value starting exactly at `start` and the index after it, or the reason it cannot be read."""
-    try:
-        return _JSON_DECODER.raw_decode(text, start)
-    except json.JSONDecodeError as error:
-        return json_error(error, start)
-    except RecursionError:  # json recurses per nesting level; a pathological input must not crash the step
-        return "invalid JSON: nested too deeply"
+    """The JSON value starting exactly at `start` and the index after it, or the reason it cannot be read.
+
+    Linear in how far the value reaches, not in where it starts: `json` counts the lines before an error's position
+    from the start of the string it was given, so a decoder called at many offsets of one long text (many broken
+    calls) would be quadratic. Past the first `DECODE_WINDOW` characters it is given a window from `start`
+    instead, widened while the value may run past it.
+    """
+    window = DECODE_WINDOW
+    while True:
+        whole = len(text) <= start + window
+        piece, offset = (text, start) if whole and start <= DECODE_WINDOW else (text[start:start + window], 0)
+        try:
+            value, end = _JSON_DECODER.raw_decode(piece, offset)
+        except json.JSONDecodeError as error:
+            if whole or not _maybe_cut(error, piece):
+                return json_error(error, offset)
+        except RecursionError:  # json recurses per nesting level; a pathological input must not crash the step
+            return "invalid JSON: nested too deeply"
+        except ValueError:  # Python's int-string limit (sys.get_int_max_str_digits, 4,300 digits by default)
+            return INT_TOO_LONG
+        else:
+            if whole or end < len(piece):  # a value ending at the window's edge (a number) may go on after it
+                return value, start + end - offset
+        window *= 4
+
+
+def _maybe_cut(error: json.JSONDecodeError, piece: str) -> bool:
+    """Whether a decoding error may be due to the window's end rather than to the text."""
+    return error.pos >= len(piece) - CUT_MARGIN or error.msg.startswith("Unterminated string")
 
 
 def arguments_text(value: object) -> str | None:

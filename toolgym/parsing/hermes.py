@@ -39,22 +39,24 @@ class HermesParser(TextParser):
         content: list[str] = []
         calls: list[ToolCall] = []
         issues: list[ParseIssue] = []
-        position = 0
+        position, close = 0, text.find(CLOSE_TAG)
         while (start := text.find(OPEN_TAG, position)) >= 0:
             _stray_closes(text[position:start], content, issues)
-            result, position = _read_block(text, start)
+            if 0 <= close < start + len(OPEN_TAG):  # the next close tag is only searched for again once passed,
+                close = text.find(CLOSE_TAG, start + len(OPEN_TAG))  # so many unclosed tags cost linear time
+            result, position = _read_block(text, start, close)
             collect(result, calls, issues)
         _stray_closes(text[position:], content, issues)
         return Reading("".join(content), calls, issues)
 
 
-def _read_block(text: str, start: int) -> tuple[ToolCall | ParseIssue, int]:
-    """The call of the block opening at `text[start]`, and the index where the text after the block begins."""
+def _read_block(text: str, start: int, end: int) -> tuple[ToolCall | ParseIssue, int]:
+    """The call of the block opening at `text[start]`, and the index where the text after the block begins; `end`
+    is the index of the first `</tool_call>` after the opening tag, or -1."""
     body_start = start + len(OPEN_TAG)
     exact = _read_exact(text, start)
     if exact is not None:
         return exact
-    end = text.find(CLOSE_TAG, body_start)
     following = text.find(OPEN_TAG, body_start)
     if end < 0 or 0 <= following < end:  # cut off, or the next call began before this one closed
         stop = following if following >= 0 else len(text)

@@ -19,7 +19,7 @@ from toolgym.parsing.reasoning import join_reasoning, split_reasoning
 
 ASSISTANT = "assistant"
 REASONING_KEYS = ("reasoning_content", "reasoning")  # vLLM and DeepSeek use the first; OpenRouter the second
-NOT_ASSISTANT = "expected an assistant message (a dict with role 'assistant'), got role {!r}"
+NOT_ASSISTANT = "expected an assistant message (a dict with role 'assistant'), got role {}"
 NOT_A_LIST = "'tool_calls' must be a list of calls, got {}"
 NOT_A_CALL = "expected a tool call (a ToolCall, or an OpenAI or Hugging Face call dict), got {}"
 BAD_FUNCTION = "'function' must be an object with 'name' and 'arguments', got {}"
@@ -38,7 +38,7 @@ def parse_message(message: Mapping[str, Any], text_parser: Parser) -> ParsedTurn
     """
     role = message.get("role")
     if role != ASSISTANT:
-        return ParsedTurn("", issues=(issue(describe(message), NOT_ASSISTANT.format(role)),))
+        return ParsedTurn("", issues=(issue(describe(message), NOT_ASSISTANT.format(describe(role))),))
     text, issues = _content_text(message.get("content"))
     fields = [value for key in REASONING_KEYS if isinstance(value := message.get(key), str)]
     entries = _call_entries(message)
@@ -72,8 +72,11 @@ def read_call_list(entries: object) -> tuple[list[ToolCall], list[ParseIssue]]:
 def call_from_entry(entry: object) -> ToolCall | ParseIssue:
     """One call: a `ToolCall`, an OpenAI/HF `{"id", "function": {...}}` dict, or an HF `{"name", "arguments"}`."""
     if isinstance(entry, ToolCall):
-        valid = isinstance(entry.name, str) and isinstance(entry.arguments, str)
-        return entry if valid else issue(describe(repr(entry)), BAD_TOOL_CALL)
+        if not (isinstance(entry.name, str) and isinstance(entry.arguments, str)):
+            return issue(describe(entry.name), BAD_TOOL_CALL)
+        if entry.id is None or (isinstance(entry.id, str) and entry.id):
+            return entry
+        return ToolCall(entry.name, entry.arguments)  # a non-string id becomes None, as in every other form
     if not isinstance(entry, Mapping):
         return issue(describe(entry), NOT_A_CALL.format(type(entry).__name__))
     function = entry.get("function")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 PIECE_SEPARATOR = ", "  # the reference splits a multi-part expected answer on exactly this
@@ -30,6 +31,7 @@ _TOKEN = re.compile(r"""
       | ( (?: [-\u2212] (?<![\w.][-\u2212]) )?       # number: a sign only where no word or number precedes it
             (?: \d{1,3} (?:,\d{3})+ (?!\d) | \d+ )    #   2,048 and 1,000,000 (threes only: "12,13" is two)
             (?: \.\d+ )?
+            (?: [eE] [-+]? \d{1,2} (?!\w) )?              #   918e3, 9.18E+2: compared by value
         | \. (?<![\w.]\.) \d+ )                       #   .5
     )
 """, re.VERBOSE)
@@ -50,8 +52,12 @@ def canonical_number(text: str) -> str:
 
     >>> canonical_number("2,048.00"), canonical_number("-0.50"), canonical_number("007"), canonical_number(".5")
     ('2048', '-0.5', '7', '0.5')
+    >>> canonical_number("918e3"), canonical_number("9.18E+2"), canonical_number("5e-2")
+    ('918000', '918', '0.05')
     """
     text = text.replace(",", "")
+    if "e" in text or "E" in text:  # at most two exponent digits (the token's pattern): the plain form stays short
+        text = format(Decimal(text.replace("\u2212", "-")), "f")
     sign = ""
     if text[0] in "-\u2212":
         sign, text = "-", text[1:]

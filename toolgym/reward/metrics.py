@@ -8,14 +8,18 @@ from collections.abc import Iterable, Mapping
 MACRO = "macro"  # the key of the average over scenarios in `aggregate`'s result
 
 
-def episode_metrics(solved: int, calls: int, num_expected: int) -> dict[str, float]:
-    """solve_precision = S/C, solve_rate = S/U0, solve_f1 = 2S/(C+U0), each 1.0 when its denominator is 0.
+def episode_metrics(solved: int, calls: int, num_expected: int, *, no_call_precision: float = 0.0,
+                    ) -> dict[str, float]:
+    """solve_precision = S/C, solve_rate = S/U0, solve_f1 = 2S/(C+U0). An episode without calls has precision
+    `no_call_precision`: 0 by default, as it made no correct call (1.0 would inflate averages over episodes that
+    never try); the `ftrl` preset passes the reference's 1.0. Rate and F1 are 1.0 when their denominator is 0
+    (nothing to solve, nothing called).
 
     >>> episode_metrics(solved=2, calls=3, num_expected=2)
     {'solve_precision': 0.6666666666666666, 'solve_rate': 1.0, 'solve_f1': 0.8}
     """
     return {
-        "solve_precision": solved / calls if calls else 1.0,
+        "solve_precision": solved / calls if calls else no_call_precision,
         "solve_rate": solved / num_expected if num_expected else 1.0,
         "solve_f1": 2 * solved / (calls + num_expected) if calls + num_expected else 1.0,
     }

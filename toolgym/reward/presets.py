@@ -7,9 +7,10 @@
   substring, scores turns with the variants solve_f1 / solve_rate / solve_precision / solve_pr and the ordered
   no-call cases, and stops the episode at the first turn without a parsed call.
 * `DefaultPreset` ("default") keeps that intent but closes the loopholes: token-bounded number-aware matching,
-  errors never solve, a turn with calls earns (solved - WASTED_CALL_PENALTY * wasted) / U0, so the calls of an
-  episode sum to at most 1 however they are split, and an answer listing candidates is not correct. The episode
-  return is therefore at most 2, reached exactly by a minimal correct solution.
+  errors and repeated calls never solve, a turn with calls earns (solved - WASTED_CALL_PENALTY * wasted) / U0, so
+  the calls of an episode sum to at most 1 however they are split, and a final answer must be stated plainly
+  (`answers.answer_problem`). The episode return is therefore at most 2, reached exactly by a minimal correct
+  solution. Rewards are `Fraction`s: exact (see `verifier`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import abc
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import ClassVar
 
 from toolgym.errors import UnknownNameError
@@ -25,6 +27,7 @@ from toolgym.models.calls import ParsedTurn, ToolResult
 from toolgym.models.task import Task
 from toolgym.parsing import HermesParser, Parser
 from toolgym.parsing.ftrl import FtrlParser
+from toolgym.reward.answers import answer_problem
 from toolgym.reward.matching import ftrl_match, strict_match, tokenize
 
 # No-call turns, checked in this order (the reference's values).
@@ -41,9 +44,9 @@ MAX_EXTRA_ANSWER_TOKENS = 24    # room for a short sentence around the answer, n
 ERROR_PREFIX = "error"          # tool text starting with this (case-insensitive) is an error message
 
 
-def answer_reward(remaining: int) -> float:
-    """Reward of a correct final answer with `remaining` sub-answers still pending: 1 / (1 + U)."""
-    return 1.0 / (1 + remaining)
+def answer_reward(remaining: int) -> Fraction:
+    """Reward of a correct final answer with `remaining` sub-answers still pending: 1 / (1 + U), exactly."""
+    return Fraction(1, 1 + remaining)
 
 
 def ftrl_answer_match(answer: str, content: str) -> bool:
@@ -56,17 +59,17 @@ def ftrl_answer_match(answer: str, content: str) -> bool:
     return answer.lower().replace(",", "").strip() in content.lower().replace(",", "")
 
 
-def no_call_reward(*, empty: bool, malformed: bool, correct: bool, remaining: int) -> float:
-    """The ordered no-call cases shared by both presets."""
+def no_call_reward(*, empty: bool, malformed: bool, correct: bool, remaining: int) -> Fraction:
+    """The ordered no-call cases shared by both presets (exact: see `verifier`)."""
     if empty:
-        return EMPTY_RESPONSE_PENALTY
+        return Fraction(EMPTY_RESPONSE_PENALTY)
     if malformed:
-        return MALFORMED_CALL_PENALTY
+        return Fraction(MALFORMED_CALL_PENALTY)
     if correct:
         return answer_reward(remaining)
     if remaining == 0:
-        return ALL_SOLVED_REWARD
-    return NO_PROGRESS_REWARD
+        return Fraction(ALL_SOLVED_REWARD)
+    return Fraction(NO_PROGRESS_REWARD)
 
 
 def _is_empty(parsed: ParsedTurn) -> bool:
@@ -81,6 +84,9 @@ class RewardPreset(abc.ABC):
     ends_on_malformed_turn: ClassVar[bool] = True  # does a turn with parse issues and no valid call end the episode?
     parser: ClassVar[Parser] = HermesParser()      # how an env reads completions unless it is given a parser
     ftrl_execution: ClassVar[bool] = False         # run calls the reference's way (executors' `ftrl=True`)?
+    no_call_precision: ClassVar[float] = 0.0       # an episode's solve_precision when it made no call
+    distinct_effects: ClassVar[bool] = False  # may a call solve only when no earlier solving call of its tool
+    #                                            returned the same output (repeating a call solves nothing new)?
 
     @abc.abstractmethod
     def match(self, expected: str, output: str) -> bool:
@@ -95,19 +101,20 @@ class RewardPreset(abc.ABC):
         """Whether a final reply (content without calls or reasoning) gives the task's answer."""
 
     @abc.abstractmethod
-    def call_turn_reward(self, *, calls: int, solved: int, issues: int, num_expected: int) -> float:
-        """Reward of a turn with `calls` >= 1 executed calls, `solved` of which solved a sub-answer."""
+    def call_turn_reward(self, *, calls: int, solved: int, issues: int, num_expected: int) -> Fraction | float:
+        """Reward of a turn with `calls` >= 1 executed calls, `solved` of which solved a sub-answer. A `Fraction`
+        keeps the episode's return exact; a float is taken at its exact binary value."""
 
     @abc.abstractmethod
-    def answer_turn_reward(self, parsed: ParsedTurn, *, correct: bool, remaining: int) -> float:
+    def answer_turn_reward(self, parsed: ParsedTurn, *, correct: bool, remaining: int) -> Fraction | float:
         """Reward of a turn without any parsed call."""
 
 
-FTRL_VARIANTS: dict[str, Callable[[int, int], float]] = {
-    "solve_f1": lambda n, s: 2 * s / (n + 1),
-    "solve_rate": lambda n, s: float(s),
-    "solve_precision": lambda n, s: s / n,
-    "solve_pr": lambda n, s: s * s / n,
+FTRL_VARIANTS: dict[str, Callable[[int, int], Fraction]] = {
+    "solve_f1": lambda n, s: Fraction(2 * s, n + 1),
+    "solve_rate": lambda n, s: Fraction(s),
+    "solve_precision": lambda n, s: Fraction(s, n),
+    "solve_pr": lambda n, s: Fraction(s * s, n),
 }
 DEFAULT_FTRL_VARIANT = "solve_f1"  # the variant the paper trains with
 
@@ -120,6 +127,7 @@ class FtrlPreset(RewardPreset):
     ends_on_malformed_turn: ClassVar[bool] = True  # the reference stops at the first turn with no parsed call
     parser: ClassVar[Parser] = FtrlParser()
     ftrl_execution: ClassVar[bool] = True
+    no_call_precision: ClassVar[float] = 1.0  # the reference's S/C with C = 0
 
     def __post_init__(self) -> None:
         if self.variant not in FTRL_VARIANTS:
@@ -138,10 +146,10 @@ class FtrlPreset(RewardPreset):
     def answer_correct(self, content: str, task: Task) -> bool:
         return ftrl_answer_match(task.answer, content)
 
-    def call_turn_reward(self, *, calls: int, solved: int, issues: int, num_expected: int) -> float:
+    def call_turn_reward(self, *, calls: int, solved: int, issues: int, num_expected: int) -> Fraction:
         return FTRL_VARIANTS[self.variant](calls, solved)  # the reference drops parse failures: issues unused
 
-    def answer_turn_reward(self, parsed: ParsedTurn, *, correct: bool, remaining: int) -> float:
+    def answer_turn_reward(self, parsed: ParsedTurn, *, correct: bool, remaining: int) -> Fraction:
         malformed = bool(parsed.issues) or any(marker in parsed.content for marker in FTRL_MALFORMED_MARKERS)
         return no_call_reward(empty=_is_empty(parsed), malformed=malformed, correct=correct, remaining=remaining)
 
@@ -180,15 +188,6 @@ def answer_span(content: str) -> str:
     return content[marker.end():] if marker else content
 
 
-def allowed_numbers(task: Task) -> frozenset[str]:
-    """Numbers a reply may mention besides the answer: those of the question and of the expected sub-answers."""
-    numbers = tokenize(task.answer).numbers | tokenize(task.question).numbers
-    for answers in task.expected.values():
-        for answer in answers:
-            numbers |= tokenize(answer).numbers
-    return numbers
-
-
 def is_error_result(result: ToolResult) -> bool:
     """An executor error, or a tool that returned an error message as its value."""
     return not result.ok or result.content.lstrip()[:len(ERROR_PREFIX)].casefold() == ERROR_PREFIX
@@ -202,17 +201,20 @@ class DefaultPreset(RewardPreset):
     issues; a no-call turn earns -0.5 (empty), -0.3 (malformed, and the episode goes on), 1 / (1 + U) (correct
     answer), 0.5 (all solved, answer wrong or missing) or 0. A final answer is correct when its span
     (`answer_span`) strict-matches the task's answer, has at most len(answer tokens) + max_extra_answer_tokens
-    tokens and, for a numeric answer, mentions no number outside the answer, the question and the sub-answers.
+    tokens and states the answer plainly (`answers.answer_problem`: no negation, hedge or candidate list, and for
+    a numeric answer no other number-like token the question does not mention).
 
-    Not caught: candidates that are words ("Paris or London" when the answer is "Paris"); for a numeric answer,
-    candidates taken from the question or the sub-answers ("3 or 1,536" when the question mentions 3). A long
-    reply without an answer marker is rejected by the token limit even when right: ask for "Final answer:".
+    Not caught: candidates written in lower case without separators; for a numeric answer, candidates taken from
+    the question ("3 or 1,536" when the question mentions 3). A long reply without an answer marker is rejected by
+    the token limit even when right, and so is one that explains with the gathered numbers: ask for
+    "Final answer:".
     """
 
     wasted_call_penalty: float = WASTED_CALL_PENALTY
     max_extra_answer_tokens: int = MAX_EXTRA_ANSWER_TOKENS
     name: ClassVar[str] = "default"
     ends_on_malformed_turn: ClassVar[bool] = False  # a malformed turn gets feedback; the episode goes on
+    distinct_effects: ClassVar[bool] = True  # a repeated call (same tool, same output) solves nothing new
 
     def __post_init__(self) -> None:
         if self.wasted_call_penalty <= 0:
@@ -228,16 +230,16 @@ class DefaultPreset(RewardPreset):
         span = answer_span(content)
         if not strict_match(task.answer, span):
             return False
-        answer, said = tokenize(task.answer), tokenize(span)
-        if said.count > answer.count + self.max_extra_answer_tokens:
+        if tokenize(span).count > tokenize(task.answer).count + self.max_extra_answer_tokens:
             return False
-        return not answer.numbers or said.numbers <= allowed_numbers(task)
+        return answer_problem(span, task) is None
 
-    def call_turn_reward(self, *, calls: int, solved: int, issues: int, num_expected: int) -> float:
+    def call_turn_reward(self, *, calls: int, solved: int, issues: int, num_expected: int) -> Fraction:
         wasted = calls - solved + issues
-        return (solved - self.wasted_call_penalty * wasted) / max(num_expected, 1)
+        penalty, scale = self.wasted_call_penalty.as_integer_ratio()  # one Fraction built per turn, not four
+        return Fraction(solved * scale - penalty * wasted, scale * max(num_expected, 1))
 
-    def answer_turn_reward(self, parsed: ParsedTurn, *, correct: bool, remaining: int) -> float:
+    def answer_turn_reward(self, parsed: ParsedTurn, *, correct: bool, remaining: int) -> Fraction:
         return no_call_reward(empty=_is_empty(parsed), malformed=bool(parsed.issues), correct=correct,
                               remaining=remaining)
 

@@ -29,7 +29,7 @@ def test_oracle_solves_every_fixture(reward, index):
     assert info["answer_correct"] is True
     assert info["metrics"] == {"solve_precision": 1.0, "solve_rate": 1.0, "solve_f1": 1.0}
     if reward == "default":
-        assert total == pytest.approx(2.0)
+        assert total == 2.0  # exactly (see reward.verifier)
 
 
 def test_observation_is_a_fresh_conversation():
@@ -202,3 +202,116 @@ def test_call_ids_are_unique_within_an_episode():
     ids = [m["tool_call_id"] for m in obs if m["role"] == "tool"]
     assert ids == ["x", "call_0_1", "call_1_0"]
     assert [c["id"] for m in obs if m["role"] == "assistant" for c in m["tool_calls"]] == ids
+
+
+def test_a_flood_of_calls_runs_at_most_the_cap_and_step_never_raises():
+    env = ToolEnv([single_hop()], trust_code=True, max_calls_per_turn=3)
+    env.reset(seed=0)
+    obs, reward, terminated, truncated, info = env.step([{"name": "x" * 100_000, "arguments": {}}] * 50)
+    assert sum(m["role"] == "tool" for m in obs) == 3 and len(info["parse_issues"]) == 1
+    assert all(len(m["content"]) < 1_000 for m in obs if m["role"] == "tool")  # the huge name is echoed cut short
+    env.reset(seed=0)
+    obs, *_ = env.step(f'<tool_call>{{"name": "f", "arguments": {{"x": {"1" * 5000}}}}}</tool_call>')
+    assert "more digits" in obs[-1]["content"]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"seed": True}, r"seed must be an integer in \[0, 2\*\*63\) or None, got True"),
+    ({"seed": -1}, "seed must be"), ({"seed": 10**5000}, "got an integer of about 5000 digits"),
+    ({"seed": "3"}, "seed must be"), ({"options": "task_index=1"}, "options must be a dict"),
+    ({"options": {"task_index": True}}, r"task_index'\] must be an int in \[0, 3\)"),
+])
+def test_reset_rejects_odd_arguments_in_one_line(kwargs, match):
+    with pytest.raises(ToolgymError, match=match) as error:
+        ToolEnv(all_tasks()).reset(**kwargs)
+    assert "\n" not in str(error.value)
+
+
+def test_reset_accepts_numpy_integers():
+    np = pytest.importorskip("numpy")
+    env = ToolEnv(all_tasks())
+    assert env.reset(options={"task_index": np.int64(1)})[1]["task_index"] == 1
+    assert env.reset(seed=np.int32(2))[1]["task_index"] == 2
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"timeout": -1}, "timeout must be a positive number"), ({"timeout": "5"}, "timeout must be"),
+    ({"executor": 5}, "executor must be a callable"), ({"max_turns": 1.5}, "max_turns must be an integer"),
+    ({"max_calls_per_turn": 0}, "max_calls_per_turn must be an integer >= 1"),
+])
+def test_construction_checks_arguments_at_once(kwargs, match):
+    with pytest.raises(ToolgymError, match=match):
+        ToolEnv(all_tasks(), **kwargs)
+
+
+def test_sampled_actions_call_the_current_tasks_tools():
+    env = ToolEnv([multi_hop()], trust_code=True)
+    env.reset(seed=0)
+    env.action_space.seed(0)
+    names = set(env.unwrapped.task.tool_names)
+    calls = [a["tool_calls"][0]["function"] for a in (env.action_space.sample() for _ in range(50))
+             if isinstance(a, dict)]
+    assert calls and {c["name"] for c in calls} <= names
+    parameters = {t.name: set(t.function.parameters["properties"]) for t in env.unwrapped.task.tools}
+    assert all(set(json.loads(c["arguments"])) <= parameters[c["name"]] for c in calls)
+
+
+@pytest.mark.parametrize("autoreset", ["NEXT_STEP", "SAME_STEP"])
+def test_vector_infos_carry_the_tools_of_each_observations_episode(autoreset):
+    from gymnasium.vector import AutoresetMode
+    from toolgym import register_tasks
+    env_id = register_tasks(f"fixtures-tools-{autoreset}", all_tasks(), override=True)
+    envs = gym.make_vec(env_id, num_envs=2, vectorization_mode="sync",
+                        vector_kwargs={"autoreset_mode": AutoresetMode[autoreset]})
+    try:
+        obs, infos = envs.reset(seed=[0, 1])
+        for _ in range(4):  # every step answers: each episode ends and a new one (another task) begins
+            obs, _, terminated, _, infos = envs.step(["answer", "answer"])
+            for i, env in enumerate(envs.envs):
+                task = env.unwrapped.task
+                if autoreset == "SAME_STEP" or not terminated[i]:
+                    assert obs[i][0]["content"] == task.messages[0].content
+                assert infos["tools"][i] == task.openai_tools()
+    finally:
+        envs.close()
+
+
+def test_a_huge_argument_echoed_by_a_tool_comes_back_cut_short():
+    from toolgym.execution.render import MAX_TOOL_MESSAGE_CHARS
+    env = gym.make("ToolEnv/weather-L2")
+    env.reset(seed=0)  # task 0 has get_city_snowfall, whose error echoes the unknown city
+    obs, *_ = env.step([{"name": "get_city_snowfall", "arguments": {"city": "x" * 100_000}}])
+    assert len(obs[-1]["content"]) < MAX_TOOL_MESSAGE_CHARS + 100 and obs[-1]["content"].endswith("characters cut]")
+
+
+def test_the_mistral_args_form_with_a_huge_integer_is_a_tool_error():
+    env = ToolEnv([single_hop()], trust_code=True, parser="mistral")
+    env.reset(seed=0)
+    obs, *_ = env.step(f'[TOOL_CALLS]get_weather[ARGS]{{"city": {"1" * 5000}}}')
+    assert obs[-1]["role"] == "tool" and "invalid JSON arguments" in obs[-1]["content"]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+odd_values = (st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5)
+              | st.lists(st.integers(), max_size=2) | st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=odd_values, options=odd_values | st.fixed_dictionaries({"task_index": odd_values}))
+def test_reset_either_plays_a_task_or_raises_one_toolgym_error(seed, options):
+    env = ToolEnv(all_tasks())
+    try:
+        obs, info = env.reset(seed=seed, options=options)
+    except ToolgymError as error:
+        assert "\n" not in str(error)
+    else:
+        assert info["task_id"] in {t.id for t in all_tasks()}
+
+
+def test_no_cap_when_max_calls_per_turn_is_none():
+    env = ToolEnv([single_hop()], trust_code=True, max_calls_per_turn=None)
+    env.reset(seed=0)
+    obs, reward, terminated, truncated, info = env.step([{"name": "nope", "arguments": {}}] * 40)
+    assert sum(m["role"] == "tool" for m in obs) == 40 and info["parse_issues"] == []

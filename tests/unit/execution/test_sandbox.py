@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import threading
@@ -52,7 +53,6 @@ def test_hostile_code_is_contained(hostile, pool, tool):
     result = hostile.run(ToolCall(tool, "{}"))
     assert (result.error, result.content) == (kind, f"{PREFIX}{tool}: {detail}")
     assert hostile.run(ToolCall("well_behaved", '{"x": 2.5}')).content == '{"value": 4}'
-    assert pool.started == pool.size
 
 
 def test_no_side_effects_reach_the_host(hostile):
@@ -97,8 +97,6 @@ def snippets(pool):
 
 @pytest.mark.parametrize("tool, kind, detail", [
     ("os_exit", "crashed", "the tool ended its sandbox process (exit code 3)"),
-    ("segfault", "crashed", "the tool crashed its sandbox process (signal SIGSEGV; e.g. unbounded recursion in "
-                            "C code)"),
     ("read_secret", "forbidden", "forbidden operation in the sandbox: reading a file outside the scratch directory"),
     ("kill_parent", "forbidden", "forbidden operation in the sandbox: sending a signal (os.kill)"),
     ("native", "forbidden", "forbidden operation in the sandbox: loading native code (ctypes)"),
@@ -112,7 +110,15 @@ def test_more_breaches(snippets, pool, tool, kind, detail):
     result = snippets.run(ToolCall(tool))
     assert (result.error, result.content) == (kind, f"{PREFIX}{tool}: {detail}")
     assert snippets.run(ToolCall("chatty")).content == "ok"  # print() does not corrupt the pipe
-    assert pool.started == pool.size
+
+
+def test_a_crash_in_c_code(pool):
+    executor = SandboxExecutor(make_task(SNIPPETS), timeout=20.0, pool=pool)  # a million lists first: ~1-2 s
+    result = executor.run(ToolCall("segfault"))
+    assert (result.error, result.content) == ("crashed", f"{PREFIX}segfault: the tool crashed its sandbox process "
+                                                         "(signal SIGSEGV; e.g. unbounded recursion in C code)")
+    assert executor.run(ToolCall("chatty")).content == "ok"
+    executor.close()
 
 
 def test_cpu_limit(pool):
@@ -186,7 +192,7 @@ def test_a_forked_child_starts_its_own_workers(pool):
     assert executor.run(ToolCall("chatty")).content == "ok"
     pid = os.fork()
     if pid == 0:  # the child must not talk to the parent's workers
-        ok = executor.run(ToolCall("chatty")).content == "ok" and pool.started == pool.size
+        ok = executor.run(ToolCall("chatty")).content == "ok" and pool.started == 1
         pool.close()
         os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
@@ -203,5 +209,53 @@ def test_memory_kept_by_a_tool_does_not_starve_the_next_call():
             assert (result.error, result.content) == ("memory", f"{PREFIX}hoard: the call exceeded the memory limit "
                                                                 "of 256 MB")
             assert executor.run(ToolCall("chatty")).content == "ok"
+    finally:
+        pool.close()
+
+
+def test_processes_end_with_their_episode():
+    pool = WorkerPool(1, memory_mb=MEMORY_MB)
+    try:
+        executor = SandboxExecutor(make_task(SNIPPETS), pool=pool)
+        assert executor.run(ToolCall("chatty")).content == "ok" and pool.started == 1
+        executor.close()
+        assert pool.started == 0
+        assert executor.run(ToolCall("chatty")).content == "ok"  # a new episode, a new process
+        pool.close()  # under the executor: its next call starts the pool again
+        assert executor.run(ToolCall("chatty")).content == "ok" and pool.started == 1
+        dropped = SandboxExecutor(make_task(SNIPPETS), pool=pool)
+        dropped.run(ToolCall("chatty"))
+        assert pool.started == 2
+        del dropped  # never closed: its process sees its socket close and exits; the zygote reaps it
+        gc.collect()
+        assert pool.started == 1
+        executor.close()
+        assert executor.run(ToolCall("chatty")).content == "ok"
+    finally:
+        pool.close()
+    assert pool.started == 0
+
+
+def test_tempfile_works_in_every_call(pool):
+    code = {"temp": "import tempfile\ndef temp():\n    with tempfile.NamedTemporaryFile('w') as f:\n"
+                    "        f.write('x')\n        f.flush()\n        return open(f.name).read()"}
+    executor = SandboxExecutor(make_task(code), pool=pool)
+    try:
+        assert [executor.run(ToolCall("temp")).content for _ in range(2)] == ["x", "x"]
+    finally:
+        executor.close()
+
+
+def test_a_dead_zygote_is_replaced():
+    pool = WorkerPool(1, memory_mb=MEMORY_MB)
+    try:
+        executor = SandboxExecutor(make_task(SNIPPETS), pool=pool)
+        assert executor.run(ToolCall("chatty")).content == "ok"
+        os.kill(pool._zygote.proc.pid, 9)  # the OOM killer, say: its children die with it
+        pool._zygote.proc.wait()
+        lost = executor.run(ToolCall("chatty"))
+        assert lost.error == "crashed" or lost.content == "ok"
+        assert executor.run(ToolCall("chatty")).content == "ok"
+        assert SandboxExecutor(make_task(SNIPPETS), pool=pool).run(ToolCall("chatty")).content == "ok"
     finally:
         pool.close()

@@ -68,7 +68,7 @@ def test_no_call_turns_in_the_reference_order():
     env.reset(options={"task_index": PARALLEL})
     rewards, info, terminated = play(env, ["It is 149."])                # right answer, U=3: 1/4
     assert rewards == [0.25] and terminated
-    assert info["metrics"] == {"solve_precision": 1.0, "solve_rate": 0.0, "solve_f1": 0.0}  # C=0
+    assert info["metrics"] == {"solve_precision": 1.0, "solve_rate": 0.0, "solve_f1": 0.0}  # C=0: the reference's 1
 
 
 def test_sampled_state_starts_from_its_prefix():

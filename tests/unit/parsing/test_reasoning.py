@@ -18,9 +18,25 @@ def test_text_before_the_block_stays_answer():
     assert split_reasoning("Sure. <think>hmm</think> It is 4.") == ("Sure.  It is 4.", "hmm", None)
 
 
-def test_only_the_first_block_is_reasoning_later_tags_are_text():
-    # As vLLM's reasoning parsers: models emit one block per completion; later tags may be literal text.
-    assert split_reasoning("<think>a</think>x<think>b</think>y") == ("x<think>b</think>y", "a", None)
+def test_every_block_is_reasoning_only_text_outside_them_is_the_answer():
+    assert split_reasoning("<think>a</think>x<think>b</think>y") == ("xy", "a\n\nb", None)
+
+
+@pytest.mark.parametrize("name", sorted(PARSERS))
+def test_a_call_or_answer_inside_a_second_block_is_neither(name):
+    call = {"hermes": '<tool_call>{"name": "f", "arguments": {}}</tool_call>', "llama3_json": '{"name": "f"}',
+            "mistral": '[TOOL_CALLS]f[ARGS]{}', "pythonic": "[f()]"}[name]
+    turn = PARSERS[name].parse(f"<think>plan</think>Checking.<think>\n{call}\nThe answer is 918.</think>")
+    assert turn.calls == () and turn.content == "Checking." and "918" in turn.reasoning
+
+
+def test_an_unclosed_block_after_blocks_and_no_answer_is_reported():
+    answer, reasoning, problem = split_reasoning("<think>a</think>\n<think>b")
+    assert answer == "" and reasoning == "a\n\nb" and problem[1] == UNCLOSED_THINK
+
+
+def test_a_stray_close_tag_after_a_block_is_text():
+    assert split_reasoning("<think>a</think>x</think>y") == ("x</think>y", "a", None)
 
 
 def test_empty_think_block_gives_no_reasoning():

@@ -90,8 +90,8 @@ def test_unclosed_think_in_a_message_with_calls_is_reported():
 
 
 @pytest.mark.parametrize("message, reason", [
-    ({"role": "user", "content": "hi"}, NOT_ASSISTANT.format("user")),
-    ({"content": "hi"}, NOT_ASSISTANT.format(None)),
+    ({"role": "user", "content": "hi"}, NOT_ASSISTANT.format('"user"')),
+    ({"content": "hi"}, NOT_ASSISTANT.format("null")),
     ({"role": "assistant", "tool_calls": {"name": "f"}}, NOT_A_LIST.format("dict")),
     ({"role": "assistant", "tool_calls": [{"function": "f"}]}, BAD_FUNCTION.format("str")),
     ({"role": "assistant", "tool_calls": [{"function": {"arguments": "{}"}}]}, "missing 'name'"),
@@ -120,6 +120,14 @@ def test_call_lists_of_every_kind():
 
 def test_toolcall_with_wrong_field_types_is_an_issue():
     assert call_from_entry(ToolCall(3, {})).reason == BAD_TOOL_CALL
+    assert call_from_entry(ToolCall(10**5000, "{}")).reason == BAD_TOOL_CALL  # repr would raise
+
+
+def test_caller_built_actions_with_odd_fields_never_raise():
+    # A ToolCall whose id is a list (unhashable), a role too large for repr: both reach step() from callers.
+    assert parse_action([ToolCall("f", "{}", ["x"])], hermes).calls == (ToolCall("f", "{}"),)
+    turn = parse_action({"role": 10**5000, "content": "hi"}, hermes)
+    assert turn.calls == () and turn.issues[0].reason == NOT_ASSISTANT.format("<int>")
 
 
 def test_openai_round_trip():

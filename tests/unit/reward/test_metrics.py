@@ -9,8 +9,9 @@ def test_episode_metrics_formulas():
 
 
 def test_episode_metrics_zero_denominators():
-    assert episode_metrics(0, 0, 0) == {"solve_precision": 1.0, "solve_rate": 1.0, "solve_f1": 1.0}
-    assert episode_metrics(0, 0, 2) == {"solve_precision": 1.0, "solve_rate": 0.0, "solve_f1": 0.0}
+    assert episode_metrics(0, 0, 0) == {"solve_precision": 0.0, "solve_rate": 1.0, "solve_f1": 1.0}
+    assert episode_metrics(0, 0, 2) == {"solve_precision": 0.0, "solve_rate": 0.0, "solve_f1": 0.0}
+    assert episode_metrics(0, 0, 2, no_call_precision=1.0)["solve_precision"] == 1.0  # the ftrl preset's choice
 
 
 def test_aggregate_macro_weights_scenarios_equally():

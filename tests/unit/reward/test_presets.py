@@ -121,4 +121,6 @@ def test_default_answer_text():
     preset = DefaultPreset()
     assert preset.answer_correct("It lands in new york.", task)
     assert not preset.answer_correct("It lands in New Yorkshire.", task)
-    assert preset.answer_correct("New York or Boston", task)   # documented limit: word candidates pass
+    assert not preset.answer_correct("New York or Boston", task)
+    assert not preset.answer_correct("New York Boston Velmora Tarsk Paris", task)  # candidate names
+    assert preset.answer_correct("velmora tarsk new york", task)  # documented limit: lower-case candidates pass

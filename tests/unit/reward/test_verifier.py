@@ -1,4 +1,5 @@
 import pickle
+from fractions import Fraction
 
 import pytest
 
@@ -54,8 +55,31 @@ def test_default_episode_hand_computed():
     score = v.score_turn(*calls_turn(("flight_destination", "lands in Tarsk"), ("hotel_price", '{"total": 1536}')))
     assert score.reward == pytest.approx(2 / 3)
     score = v.score_turn(answer_turn("Final answer: 3 nights cost 1,536 USD"), [])
-    assert score == TurnScore(1.0, (), True, True)
+    assert score.reward == pytest.approx(1.0) and (score.answer_correct, score.ends_episode) == (True, True)
     assert v.metrics()["solve_precision"] == pytest.approx(3 / 5)
+    exact = Fraction(1 * 4 - 3, 4 * 3) + Fraction(MALFORMED_CALL_PENALTY) + Fraction(2, 3) + 1
+    assert v.episode_return == exact
+
+
+def test_the_float_sum_of_the_rewards_is_the_exact_return_rounded_once():
+    # 1/7 seven times sums to 0.9999999999999998 in floats; the rewards handed out sum to exactly 1.0.
+    task = make_task({"t": [str(1000 + i) for i in range(7)]}, "5678")
+    v, total = Verifier(task), 0.0
+    for i in range(7):
+        total += v.score_turn(*calls_turn(("t", str(1000 + i)))).reward
+    assert sum([1 / 7] * 7) != 1.0 and total == 1.0 and v.episode_return == 1
+    total += v.score_turn(answer_turn("Final answer: 5678"), []).reward
+    assert total == 2.0
+
+
+def test_repeating_a_call_does_not_solve_a_second_equal_sub_answer():
+    task = make_task({"t": ["686", "686"]}, "686")
+    v = Verifier(task)
+    assert v.score_turn(*calls_turn(("t", "Hotel A has 686 rooms"), ("t", "Hotel A has 686 rooms"))).solved == (
+        "686", None)
+    assert v.score_turn(*calls_turn(("t", "Hotel B has 686 rooms"))).solved == ("686",)
+    ftrl = Verifier(task, "ftrl")  # the reference's reward keeps its loophole
+    assert ftrl.score_turn(*calls_turn(("t", "686"), ("t", "686"))).solved == ("686", "686")
 
 
 def test_default_error_result_never_solves():
@@ -79,7 +103,7 @@ def test_results_must_pair_with_calls():
 
 def test_empty_task_metrics_and_repr():
     v = Verifier(make_task({}, "yes", extra_tools=("noop",)))
-    assert v.metrics() == {"solve_precision": 1.0, "solve_rate": 1.0, "solve_f1": 1.0}
+    assert v.metrics() == {"solve_precision": 0.0, "solve_rate": 1.0, "solve_f1": 1.0}  # no call: precision 0
     assert v.score_turn(answer_turn("yes"), []).reward == 1.0
     assert "preset='default'" in repr(v)
 

@@ -1,0 +1,217 @@
+"""Kernel confinement of a sandbox process: Landlock and a seccomp-bpf allow-list, applied through raw syscalls.
+
+Standard library only (ctypes), no libseccomp: the BPF program is built here from packed `sock_filter`s. x86_64
+only (syscall numbers differ per architecture); `support()` says why not elsewhere.
+
+Why an allow-list for seccomp: a deny-list must name every dangerous syscall of every future kernel (new ones
+such as io_uring or landlock appear every few releases), an allow-list names what Python and ordinary tool code
+need, and anything else fails with EPERM (an OSError in the tool, never a kill). Process and thread creation,
+exec, sockets, ptrace, mount/namespaces, keyctl, bpf, perf_event_open, io_uring, userfaultfd, mknod, and the
+pidfd calls are simply absent; `kill`/`tgkill`/`tkill` and `prlimit64` are allowed only on the process itself.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import platform
+import struct
+
+# --- Landlock (include/uapi/linux/landlock.h) -----------------------------------------------------------------------
+
+_SYS_LANDLOCK_CREATE_RULESET, _SYS_LANDLOCK_ADD_RULE, _SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
+_LANDLOCK_CREATE_RULESET_VERSION = 1
+_LANDLOCK_RULE_PATH_BENEATH = 1
+FS_EXECUTE, FS_WRITE_FILE, FS_READ_FILE, FS_READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+_FS_RIGHTS_BY_ABI = {1: (1 << 13) - 1, 2: (1 << 14) - 1, 3: (1 << 15) - 1, 5: (1 << 16) - 1}  # + REFER, TRUNCATE, IOCTL
+_FS_TRUNCATE, _FS_IOCTL_DEV = 1 << 14, 1 << 15
+_FILE_RIGHTS = FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | _FS_TRUNCATE | _FS_IOCTL_DEV  # a rule on a file: these
+_NET_ALL = (1 << 0) | (1 << 1)          # bind and connect TCP (ABI 4)
+_SCOPE_ALL = (1 << 0) | (1 << 1)        # abstract UNIX sockets and signals (ABI 6)
+READ_ONLY = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
+
+# --- seccomp (include/uapi/linux/seccomp.h, filter.h, audit.h) -------------------------------------------------------
+
+_PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
+_AUDIT_ARCH_X86_64 = 0xC000003E
+_X32_SYSCALL_BIT = 0x40000000
+_RET_ALLOW, _RET_KILL_PROCESS = 0x7FFF0000, 0x80000000
+_RET_EPERM = 0x00050000 | 1
+_LD_W_ABS, _JEQ_K, _JGE_K, _RET_K = 0x20, 0x15, 0x35, 0x06
+_ARCH_OFFSET, _NR_OFFSET, _ARG0_OFFSET = 4, 0, 16
+
+# x86_64 numbers of what a Python process running ordinary tool code needs.
+ALLOWED_SYSCALLS = {
+    "read": 0, "write": 1, "readv": 19, "writev": 20, "pread64": 17, "pwrite64": 18, "preadv": 295,
+    "pwritev": 296, "preadv2": 327, "pwritev2": 328, "open": 2, "openat": 257, "openat2": 437, "close": 3,
+    "close_range": 436, "stat": 4, "fstat": 5, "lstat": 6, "newfstatat": 262, "statx": 332, "poll": 7,
+    "ppoll": 271, "select": 23, "pselect6": 270, "lseek": 8, "mmap": 9, "mprotect": 10, "munmap": 11, "brk": 12,
+    "mremap": 25, "madvise": 28, "msync": 26, "mincore": 27, "rt_sigaction": 13, "rt_sigprocmask": 14,
+    "rt_sigreturn": 15, "rt_sigpending": 127, "rt_sigtimedwait": 128, "rt_sigsuspend": 130, "sigaltstack": 131,
+    "ioctl": 16, "access": 21, "faccessat": 269, "faccessat2": 439, "pipe": 22, "pipe2": 293, "dup": 32,
+    "dup2": 33, "dup3": 292, "fcntl": 72, "flock": 73, "fsync": 74, "fdatasync": 75, "truncate": 76,
+    "ftruncate": 77, "getdents": 78, "getdents64": 217, "getcwd": 79, "chdir": 80, "fchdir": 81, "rename": 82,
+    "renameat": 264, "renameat2": 316, "mkdir": 83, "mkdirat": 258, "rmdir": 84, "link": 86, "linkat": 265,
+    "unlink": 87, "unlinkat": 263, "symlink": 88, "symlinkat": 266, "readlink": 89, "readlinkat": 267,
+    "chmod": 90, "fchmod": 91, "fchmodat": 268, "umask": 95, "utimensat": 280, "utimes": 235, "futimesat": 261,
+    "utime": 132, "gettimeofday": 96, "clock_gettime": 228, "clock_getres": 229, "clock_nanosleep": 230,
+    "nanosleep": 35, "time": 201, "getpid": 39, "getppid": 110, "gettid": 186, "getuid": 102, "geteuid": 107,
+    "getgid": 104, "getegid": 108, "getgroups": 115, "getresuid": 118, "getresgid": 120, "getpgrp": 111,
+    "getpgid": 121, "getsid": 124, "getrlimit": 97, "setrlimit": 160, "getrusage": 98, "times": 100,
+    "sysinfo": 99, "uname": 63, "getrandom": 318, "futex": 202, "set_robust_list": 273, "rseq": 334,
+    "sched_yield": 24, "sched_getaffinity": 204, "exit": 60, "exit_group": 231, "restart_syscall": 219,
+    "epoll_create1": 291, "epoll_ctl": 233, "epoll_wait": 232, "epoll_pwait": 281, "eventfd2": 290,
+    "fadvise64": 221, "fallocate": 285, "getxattr": 191, "lgetxattr": 192, "fgetxattr": 193, "listxattr": 194,
+    "llistxattr": 195, "flistxattr": 196, "statfs": 137, "fstatfs": 138, "sendfile": 40, "copy_file_range": 326,
+    "arch_prctl": 158, "getcpu": 309, "alarm": 37, "setitimer": 38, "getitimer": 36, "pause": 34,
+}
+# Allowed only when the first argument (a pid) is the process itself (prlimit64: or 0, "myself").
+SELF_ONLY_SYSCALLS = {"kill": 62, "tgkill": 234, "tkill": 200, "prlimit64": 302}
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+
+
+class ConfinementError(OSError):
+    """The kernel refused a confinement step (or lacks the feature)."""
+
+
+def _syscall(number: int, *args: object) -> int:
+    result = _libc.syscall(number, *args)
+    if result < 0:
+        errno = ctypes.get_errno()
+        raise ConfinementError(errno, os.strerror(errno))
+    return result
+
+
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI version; 0 when it has none (or it is disabled)."""
+    if platform.machine() != "x86_64":
+        return 0
+    try:
+        return _syscall(_SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0),
+                        ctypes.c_uint32(_LANDLOCK_CREATE_RULESET_VERSION))
+    except ConfinementError:
+        return 0
+
+
+def seccomp_available() -> bool:
+    """Whether seccomp filters with an errno action can be installed here."""
+    try:
+        with open("/proc/sys/kernel/seccomp/actions_avail") as f:
+            return "errno" in f.read().split()
+    except OSError:
+        return False
+
+
+def support() -> str | None:
+    """None when this machine can confine a sandbox process with Landlock and seccomp; else why not."""
+    if platform.system() != "Linux" or platform.machine() != "x86_64":
+        return f"kernel confinement is implemented for Linux x86_64 only, not {platform.system()} " \
+               f"{platform.machine()}"
+    if landlock_abi() < 1:
+        return "the kernel has no Landlock (Linux >= 5.13 with landlock in the lsm= boot list)"
+    if not seccomp_available():
+        return "the kernel has no seccomp filter support"
+    return None
+
+
+# --- applying it ----------------------------------------------------------------------------------------------------
+
+def no_new_privileges() -> None:
+    """PR_SET_NO_NEW_PRIVS: required for unprivileged Landlock and seccomp; also makes setuid binaries inert."""
+    if _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise ConfinementError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+
+
+def mount_tmpfs(path: str, size_mb: int) -> None:
+    """Mount a private tmpfs of `size_mb` MB on `path` (needs a mount namespace of our own): a bound on what
+    sandboxed code can write in all, which RLIMIT_FSIZE (per file) is not."""
+    flags = 0x2 | 0x4 | 0x8  # MS_NOSUID | MS_NODEV | MS_NOEXEC
+    options = f"size={size_mb}m,mode=0700".encode()
+    if _libc.mount(b"tmpfs", path.encode(), b"tmpfs", ctypes.c_ulong(flags), options) != 0:
+        errno = ctypes.get_errno()
+        raise ConfinementError(errno, os.strerror(errno))
+
+
+def parent_death_signal() -> None:
+    """Be killed when the parent (the zygote) dies: PR_SET_PDEATHSIG, so no child outlives its pool."""
+    _libc.prctl(1, 9, 0, 0, 0)
+
+
+def drop_capabilities() -> None:
+    """Clear every capability (root inside a user namespace has them all over files its uid maps to)."""
+    header = struct.pack("Ii", 0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+    data = bytes(24)                            # two zeroed (effective, permitted, inheritable) sets
+    _syscall(126, ctypes.c_char_p(header), ctypes.c_char_p(data))
+
+
+def landlock(read_only: list[str], read_write: list[str]) -> int:
+    """Restrict the process's file access to `read_only` and `read_write` (paths that exist), forbid TCP bind and
+    connect, and scope signals and abstract UNIX sockets to itself, as far as the kernel's ABI allows. Returns the
+    ABI used."""
+    abi = landlock_abi()
+    if abi < 1:
+        raise ConfinementError(0, "the kernel has no Landlock")
+    fs_all = _FS_RIGHTS_BY_ABI[max(v for v in _FS_RIGHTS_BY_ABI if v <= abi)]
+    attr = struct.pack("QQQ", fs_all, _NET_ALL if abi >= 4 else 0, _SCOPE_ALL if abi >= 6 else 0)
+    size = 24 if abi >= 6 else 16 if abi >= 4 else 8
+    ruleset = _syscall(_SYS_LANDLOCK_CREATE_RULESET, ctypes.c_char_p(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
+    try:
+        for paths, rights in ((read_only, READ_ONLY), (read_write, fs_all)):
+            for path in paths:
+                _add_path_rule(ruleset, path, rights & fs_all)
+        _syscall(_SYS_LANDLOCK_RESTRICT_SELF, ruleset, ctypes.c_uint32(0))
+    finally:
+        os.close(ruleset)
+    return abi
+
+
+def _add_path_rule(ruleset: int, path: str, rights: int) -> None:
+    try:
+        fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    except OSError:
+        return  # gone or unreadable: nothing to grant
+    try:
+        if not os.path.isdir(path):
+            rights &= _FILE_RIGHTS
+        rule = struct.pack("=Qi", rights, fd)  # struct landlock_path_beneath_attr is packed
+        _syscall(_SYS_LANDLOCK_ADD_RULE, ruleset, ctypes.c_uint32(_LANDLOCK_RULE_PATH_BENEATH),
+                 ctypes.c_char_p(rule), ctypes.c_uint32(0))
+    finally:
+        os.close(fd)
+
+
+def seccomp_program(pid: int) -> bytes:
+    """The BPF program: x86_64 only (else kill), the allow-list, the self-only calls checked against `pid`, and
+    EPERM for everything else."""
+    def ins(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
+        return struct.pack("=HBBI", code, jt, jf, k)
+
+    prog = [ins(_LD_W_ABS, _ARCH_OFFSET), ins(_JEQ_K, _AUDIT_ARCH_X86_64, 1, 0), ins(_RET_K, _RET_KILL_PROCESS),
+            ins(_LD_W_ABS, _NR_OFFSET), ins(_JGE_K, _X32_SYSCALL_BIT, 0, 1), ins(_RET_K, _RET_KILL_PROCESS)]
+    for number in sorted(ALLOWED_SYSCALLS.values()):
+        prog += [ins(_JEQ_K, number, 0, 1), ins(_RET_K, _RET_ALLOW)]
+    for name, number in SELF_ONLY_SYSCALLS.items():
+        # nr == number? then compare the pid argument (its low 32 bits: the kernel reads a pid_t) and return
+        zero_ok = 1 if name == "prlimit64" else 0
+        block = [ins(_LD_W_ABS, _ARG0_OFFSET), ins(_JEQ_K, pid, 1 + zero_ok, 0)]
+        if zero_ok:
+            block.append(ins(_JEQ_K, 0, 1, 0))
+        block += [ins(_RET_K, _RET_EPERM), ins(_RET_K, _RET_ALLOW)]
+        prog += [ins(_JEQ_K, number, 0, len(block))] + block
+    prog.append(ins(_RET_K, _RET_EPERM))
+    return b"".join(prog)
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def seccomp(pid: int) -> None:
+    """Install `seccomp_program(pid)`; needs no_new_privileges() first. Irreversible for this process."""
+    program = seccomp_program(pid)
+    buffer = ctypes.create_string_buffer(program, len(program))
+    fprog = _SockFprog(len(program) // 8, ctypes.addressof(buffer))
+    if _libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+        raise ConfinementError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP) failed")
