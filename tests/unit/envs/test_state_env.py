@@ -33,7 +33,7 @@ def test_a_state_scores_one_turn_as_the_episode_scored_it():
     actions = env.oracle_actions()
     episode = [env.step(a)[1] for a in actions]
     scorer = StateScorer(oracle_states(task, trust_code=True), trust_code=True)
-    assert [scorer.score(i, a) for i, a in enumerate(actions)] == episode
+    assert [scorer.score(i, a) for i, a in enumerate(actions)] == pytest.approx(episode)
 
 
 def test_the_answer_state_rewards_by_what_is_still_pending():
