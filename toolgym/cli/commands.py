@@ -141,6 +141,33 @@ def _run_catalog(args: argparse.Namespace) -> int:
     return run_catalog(args)
 
 
+def _add_export(p: argparse.ArgumentParser) -> None:
+    from toolgym.cli.export import add_arguments
+    add_arguments(p)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from toolgym.cli.export import run
+    return run(args)
+
+
+def _add_serve(p: argparse.ArgumentParser) -> None:
+    p.add_argument("env_id", help="a registered id, e.g. ToolEnv/travel-L3")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: this machine only)")
+    p.add_argument("--max-sessions", type=int, default=64, help="concurrent WebSocket sessions")
+    p.add_argument("--reward", default="default", help="reward preset")
+    p.add_argument("--split", default=None, help="'train' (the generated stream) or 'test' (the catalog)")
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from toolgym.integrations.openenv import serve
+    kwargs = {"split": args.split} if args.split else {}
+    serve(args.env_id, host=args.host, port=args.port, max_sessions=args.max_sessions, reward=args.reward,
+          **kwargs)
+    return 0
+
+
 def _add_eval(p: argparse.ArgumentParser) -> None:
     from toolgym.cli.eval import add_arguments
     add_arguments(p)
@@ -159,6 +186,8 @@ COMMANDS = {
                  "check a task file: schema, code, gold replay, determinism, no answer leak"),
     "play": (_add_play, _run_play, "play an episode in the terminal, typing tool calls"),
     "catalog": (_add_catalog, _run_catalog, "build or verify the shipped test sets (envs_catalog)"),
+    "serve": (_add_serve, _run_serve, "serve an id as an OpenEnv environment (HTTP + WebSocket sessions)"),
+    "export": (_add_export, _run_export, "export training data: oracle SFT conversations or per-turn states"),
     "eval": (_add_eval, _run_eval, "play a model (served or local) on ids or task files; report like a benchmark"),
 }
 

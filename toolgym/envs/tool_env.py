@@ -137,7 +137,8 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         self.task = task
         self._verifier = Verifier(task, self.preset)
         self._messages = task.opening_messages()
-        self._ids: set[str] = set()
+        # ids already answered in the opening (a state of the paper's training shape) stay taken
+        self._ids: set[str] = {c["id"] for m in self._messages for c in m.get("tool_calls", ()) if "id" in c}
         self._turn = 0
         self._done = False
         self._tools = task.openai_tools()
