@@ -11,7 +11,9 @@ import urllib.request
 import gymnasium as gym
 import pytest
 
-pytest.importorskip("openenv", reason="the OpenEnv adapter needs openenv (test extra)")
+from tests.fixtures.extras import require
+
+require("openenv")  # skipped where missing, required in CI
 
 from openenv.core.env_server.mcp_types import CallToolAction, ListToolsAction  # noqa: E402
 from openenv.core.generic_client import GenericEnvClient  # noqa: E402

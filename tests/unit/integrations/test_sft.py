@@ -4,7 +4,9 @@ import json
 
 import pytest
 
-pytest.importorskip("transformers", reason="the sft export renders with transformers (test extra)")
+from tests.fixtures.extras import require
+
+require("transformers")  # skipped where missing, required in CI
 
 from tests.fixtures.tiny_lm import chat_template, tiny_tokenizer  # noqa: E402
 from toolgym.cli import main  # noqa: E402

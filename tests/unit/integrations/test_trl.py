@@ -6,7 +6,9 @@ import os
 import gymnasium as gym
 import pytest
 
-pytest.importorskip("trl", reason="the TRL adapter needs trl (test extra)")
+from tests.fixtures.extras import require
+
+require("trl")  # skipped where missing, required in CI
 
 from transformers.utils import get_json_schema  # noqa: E402
 

@@ -10,7 +10,9 @@ import json
 import gymnasium as gym
 import pytest
 
-pytest.importorskip("verl", reason="the verl adapter needs verl (the verl extra)")
+from tests.fixtures.extras import require
+
+require("verl")  # skipped where missing, required in CI
 
 from omegaconf import OmegaConf  # noqa: E402
 from verl.experimental.agent_loop.agent_loop import AgentLoopOutput, DictConfigWrap  # noqa: E402
