@@ -26,7 +26,7 @@ from typing import Any
 
 from toolgym.errors import ToolgymError, UnknownNameError
 from toolgym.rollout.local_policy import LocalPolicy
-from toolgym.rollout.runner import EpisodeSpec, Runner, Trajectory, make_env
+from toolgym.rollout.runner import DEFAULT_MAX_TURNS, EpisodeSpec, Runner, Trajectory, make_env
 from toolgym.train import models
 from toolgym.train.advantages import ALGOS, advantages
 from toolgym.train.loss import LossSettings, make_batch, policy_loss, sft_loss, token_logprobs
@@ -103,8 +103,9 @@ class Trainer:
         self.policy = LocalPolicy.of(self.model, self.tokenizer, config.model, temperature=config.temperature,
                                      max_tokens=config.max_tokens, batch_size=config.tasks * config.group,
                                      seed=config.seed)
-        self.envs = {s: make_env(s, split="train", reward=config.reward, max_turns=config.max_turns)
-                     for s in config.sources}
+        # states replay the oracle's turns before the model's one: the turn budget must not cut the replay short
+        turns = DEFAULT_MAX_TURNS if config.mode == "states" else config.max_turns
+        self.envs = {s: make_env(s, split="train", reward=config.reward, max_turns=turns) for s in config.sources}
 
     # -- the loop ---------------------------------------------------------------------------------------------
 
