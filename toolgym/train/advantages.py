@@ -25,8 +25,8 @@ EPS = 1e-6
 def advantages(groups: Sequence[Sequence[float]], algo: str) -> list[list[float]]:
     """Advantages of each group's returns under `algo`.
 
-    >>> advantages([[1.0, 0.0], [0.5, 0.5]], "grpo")
-    [[0.999999, -0.999999], [0.0, 0.0]]
+    >>> [[round(a, 3) for a in group] for group in advantages([[1.0, 0.0], [0.5, 0.5]], "grpo")]
+    [[1.0, -1.0], [0.0, 0.0]]
     """
     if algo not in ALGOS:
         raise UnknownNameError("algo", algo, list(ALGOS))
