@@ -79,8 +79,10 @@ class TrainConfig:
         return json.loads(json.dumps(asdict(self)))
 
 
-@dataclass
+@dataclass(frozen=True)
 class Collected:
+    """A step's training sequences and the metrics of the episodes (or states) they came from."""
+
     sequences: list[TrainSequence]
     metrics: dict[str, float] = field(default_factory=dict)
 
