@@ -1,5 +1,5 @@
 """The curves of a training run (the optional `plot` extra): reward, solve rate and answer accuracy per step,
-and KL and entropy, from `metrics.jsonl`."""
+and loss, KL, entropy and clip fraction, from `metrics.jsonl`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 from toolgym.errors import MissingDependencyError
 
 CURVES = (("reward", "reward (mean return)"), ("solve_rate", "solve rate"), ("answer_accuracy", "answer accuracy"))
-DIAGNOSTICS = (("kl", "KL to reference (k3)"), ("entropy", "entropy"), ("clip_fraction", "clip fraction"))
+DIAGNOSTICS = (("loss", "loss"), ("kl", "KL to reference (k3)"), ("entropy", "entropy"),
+               ("clip_fraction", "clip fraction"))
 
 
 def plot_metrics(log: Path, out: Path) -> Path:
