@@ -4,7 +4,7 @@ Each model is measured on the held-out `split="test"` catalog (20 tasks per id, 
 same code as `toolgym eval --local` (`toolgym.rollout.evaluation.evaluate`), with 95 % bootstrap intervals over
 episodes and a paired bootstrap interval of GRPO minus its starting point (the SFT model). Not part of CI.
 
-    python benchmarks/learning.py                  # CPU, the default budget (~30 min alone on 2 cores)
+    python benchmarks/learning.py                  # CPU, the default budget (about 30 min alone on 2 cores)
     python benchmarks/learning.py --cuda           # a GPU: bf16 autocast and a larger budget
     python benchmarks/learning.py --sft-steps 4 --grpo-steps 4 --eval-n 5     # a reduced run
 
@@ -32,7 +32,8 @@ SOURCES = tuple(f"ToolEnv/{d}-L1" for d in ("travel", "weather", "finance", "sho
 FIGURES = (("solve rate", lambda t: t["metrics"]["solve_rate"]), ("Solve-F1", lambda t: t["metrics"]["solve_f1"]),
            ("answer acc", lambda t: float(t["answer_correct"])))
 BOOTSTRAP = 2000
-CPU_BUDGET = {"sft_steps": 24, "grpo_steps": 12, "tasks": 4, "group": 4, "eval_n": 20}
+CPU_BUDGET = {"sft_steps": 6, "grpo_steps": 4, "tasks": 4, "group": 4, "eval_n": 20}
+# (CPU: sized from the reduced run's step times to about 30 min alone on 2 cores; not timed end to end)
 CUDA_BUDGET = {"sft_steps": 60, "grpo_steps": 60, "tasks": 8, "group": 8, "eval_n": 20}
 
 
