@@ -32,8 +32,8 @@ SOURCES = tuple(f"ToolEnv/{d}-L1" for d in ("travel", "weather", "finance", "sho
 FIGURES = (("solve rate", lambda t: t["metrics"]["solve_rate"]), ("Solve-F1", lambda t: t["metrics"]["solve_f1"]),
            ("answer acc", lambda t: float(t["answer_correct"])))
 BOOTSTRAP = 2000
+# CPU: sized from the reduced run's step times to about 30 min alone on 2 cores; not timed end to end
 CPU_BUDGET = {"sft_steps": 6, "grpo_steps": 4, "tasks": 4, "group": 4, "eval_n": 20}
-# (CPU: sized from the reduced run's step times to about 30 min alone on 2 cores; not timed end to end)
 CUDA_BUDGET = {"sft_steps": 60, "grpo_steps": 60, "tasks": 8, "group": 8, "eval_n": 20}
 
 
