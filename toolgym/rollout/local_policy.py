@@ -22,6 +22,8 @@ from toolgym.rollout.policy import CONTEXT_OVERFLOW, EpisodeContext, EpisodeStop
 DEFAULT_MAX_TOKENS = 256
 DEFAULT_BATCH_SIZE = 8
 BATCH_WAIT_S = 0.005  # long enough for the other episodes' turns of the same round to join the batch
+_DEFAULTS = {"temperature": 0.0, "max_tokens": DEFAULT_MAX_TOKENS, "tools_prompt": "hermes",
+             "batch_size": DEFAULT_BATCH_SIZE, "batch_wait_s": BATCH_WAIT_S, "seed": 0}
 
 
 @dataclass
@@ -42,15 +44,27 @@ class LocalPolicy:
                  tools_prompt: str | None = "hermes", batch_size: int = DEFAULT_BATCH_SIZE,
                  batch_wait_s: float = BATCH_WAIT_S, seed: int = 0) -> None:
         try:
-            import torch
+            import torch  # noqa: F401  (checked here: the error names the extra)
             from transformers import AutoModelForCausalLM, AutoTokenizer
         except ImportError as e:
             raise MissingDependencyError(e.name or "transformers", "local") from None
-        self._torch = torch
         path = model_dir(model)
-        self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.model = AutoModelForCausalLM.from_pretrained(path).eval()
-        self.name = model
+        self._setup(AutoModelForCausalLM.from_pretrained(path).eval(), AutoTokenizer.from_pretrained(path), model,
+                    temperature=temperature, max_tokens=max_tokens, tools_prompt=tools_prompt,
+                    batch_size=batch_size, batch_wait_s=batch_wait_s, seed=seed)
+
+    @classmethod
+    def of(cls, model: Any, tokenizer: Any, name: str, **settings: Any) -> LocalPolicy:
+        """A policy over an already loaded model (a trainer samples from the model it trains)."""
+        policy = cls.__new__(cls)
+        policy._setup(model, tokenizer, name, **{**_DEFAULTS, **settings})
+        return policy
+
+    def _setup(self, model: Any, tokenizer: Any, name: str, *, temperature: float, max_tokens: int,
+               tools_prompt: str | None, batch_size: int, batch_wait_s: float, seed: int) -> None:
+        import torch
+        self._torch = torch
+        self.model, self.tokenizer, self.name = model, tokenizer, name
         self.temperature, self.max_tokens, self.tools_prompt = temperature, max_tokens, tools_prompt
         self.batch_size, self.batch_wait_s, self.seed = batch_size, batch_wait_s, seed
         self.context_length = getattr(self.model.config, "max_position_embeddings", None)
@@ -96,13 +110,15 @@ class LocalPolicy:
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else \
             self.tokenizer.eos_token_id
         width = max(map(len, prompts))
-        input_ids = torch.tensor([[pad] * (width - len(p)) + p for p in prompts])
-        attention = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts])
+        device = self.model.device
+        input_ids = torch.tensor([[pad] * (width - len(p)) + p for p in prompts], device=device)
+        attention = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=device)
         sampling: dict[str, Any] = {"do_sample": False}
         if self.temperature > 0:
             torch.manual_seed(self.seed + len(self.batches))
             sampling = {"do_sample": True, "temperature": self.temperature}
-        with torch.inference_mode():
+        # bf16 autocast on CUDA (set here: autocast is per thread, and generation runs in a worker thread)
+        with torch.inference_mode(), torch.autocast("cuda", torch.bfloat16, enabled=device.type == "cuda"):
             output = self.model.generate(input_ids=input_ids, attention_mask=attention, pad_token_id=pad,
                                          max_new_tokens=self.max_tokens, **sampling)
         return [self._turn(prompt, row[width:].tolist()) for prompt, row in zip(prompts, output)]
