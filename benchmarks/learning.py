@@ -43,7 +43,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--sources", nargs="+", default=list(SOURCES))
     p.add_argument("--cuda", action="store_true", help="train on CUDA in bf16 with the larger budget")
     for key in CPU_BUDGET:
-        p.add_argument("--" + key.replace("_", "-"), type=int, help="default: CPU %(default)s / CUDA budget")
+        p.add_argument("--" + key.replace("_", "-"), type=int,
+                       help=f"default: {CPU_BUDGET[key]} on CPU, {CUDA_BUDGET[key]} with --cuda")
     p.add_argument("--sft-lr", type=float, default=5e-5)
     p.add_argument("--grpo-lr", type=float, default=2e-6)
     p.add_argument("--algo", default="grpo")
