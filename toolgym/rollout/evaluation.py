@@ -24,9 +24,9 @@ from toolgym.rollout.messages import resolve_parser
 from toolgym.rollout.policy import Policy, RunAborted
 from toolgym.rollout.report import markdown, summarize
 from toolgym.rollout.runner import EpisodeSpec, Runner, Trajectory, episodes, make_env
-from toolgym.rollout.store import TrajectoryFile
+from toolgym.rollout.store import TrajectoryFile, claim_run_dir
 
-CONFIG, TRAJECTORIES, SUMMARY_JSON, SUMMARY_MD = "config.json", "trajectories.jsonl", "summary.json", "summary.md"
+TRAJECTORIES, SUMMARY_JSON, SUMMARY_MD = "trajectories.jsonl", "summary.json", "summary.md"
 RESUME_FREE = ("concurrency",)  # settings a resumed run may change: they do not alter any episode
 
 
@@ -86,7 +86,7 @@ def evaluate(config: EvalConfig, policy: Policy | None, out: str | Path, *, prog
     over a Ray cluster). The output is the same either way.
     """
     out = Path(out)
-    _check_config(out, config)
+    claim_run_dir(out, config.as_json(), RESUME_FREE)
     specs = plan(config)
     with TrajectoryFile(out / TRAJECTORIES) as store:
         todo = [s for s in specs if s.key not in store.finished]
@@ -131,20 +131,6 @@ def write_summary(out: Path, trajectories: Sequence[Trajectory], config: EvalCon
     (out / SUMMARY_JSON).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     (out / SUMMARY_MD).write_text(markdown(summary))
     return summary
-
-
-def _check_config(out: Path, config: EvalConfig) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / CONFIG
-    wanted = config.as_json()
-    if path.exists():
-        found = json.loads(path.read_text())
-        differs = sorted(k for k in wanted.keys() | found.keys()
-                         if k not in RESUME_FREE and wanted.get(k) != found.get(k))
-        if differs:
-            raise ToolgymError(f"{out} holds a run with other settings ({', '.join(differs)} differ): "
-                               f"use another --out, or the same settings to resume it")
-    path.write_text(json.dumps(wanted, indent=2) + "\n")
 
 
 class ProgressBar:

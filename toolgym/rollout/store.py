@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Collection
 from pathlib import Path
 from typing import IO, Any
 
 from toolgym.errors import ToolgymError
 from toolgym.rollout.runner import Trajectory
+
+RUN_CONFIG = "config.json"  # a run directory's settings, checked when the run is resumed
 
 
 class TrajectoryFile:
@@ -70,3 +73,18 @@ def read_trajectories(path: Path, *, drop_partial_tail: bool = False) -> dict[st
             raise ToolgymError(f"{path}, line {number}: not a trajectory ({e}); move the file away to start "
                                f"afresh") from None
     return found
+
+
+def claim_run_dir(out: Path, settings: dict[str, Any], resume_free: Collection[str]) -> None:
+    """Make `out` the directory of the run with `settings` (written to `out/config.json`), or resume it; refuse a
+    directory that holds a run whose settings differ in anything but `resume_free`."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / RUN_CONFIG
+    if path.exists():
+        found = json.loads(path.read_text())
+        differs = sorted(k for k in settings.keys() | found.keys()
+                         if k not in resume_free and settings.get(k) != found.get(k))
+        if differs:
+            raise ToolgymError(f"{out} holds a run with other settings ({', '.join(differs)} differ): "
+                               f"use another --out, or the same settings to resume it")
+    path.write_text(json.dumps(settings, indent=2) + "\n")

@@ -27,6 +27,7 @@ from typing import Any
 from toolgym.errors import ToolgymError, UnknownNameError
 from toolgym.rollout.local_policy import LocalPolicy
 from toolgym.rollout.runner import DEFAULT_MAX_TURNS, EpisodeSpec, Runner, Trajectory, make_env
+from toolgym.rollout.store import claim_run_dir
 from toolgym.train import models
 from toolgym.train.advantages import ALGOS, advantages
 from toolgym.train.loss import LossSettings, make_batch, policy_loss, sft_loss, token_logprobs
@@ -232,16 +233,7 @@ class Trainer:
 
     def _prepare_out(self) -> tuple[int, str]:
         """(the step to resume from, the model to load), after checking `out` holds this run or nothing."""
-        self.out.mkdir(parents=True, exist_ok=True)
-        path, wanted = self.out / "config.json", self.config.as_json()
-        if path.exists():
-            found = json.loads(path.read_text())
-            differs = sorted(k for k in wanted.keys() | found.keys()
-                             if k not in RESUME_FREE and wanted.get(k) != found.get(k))
-            if differs:
-                raise ToolgymError(f"{self.out} holds a run with other settings ({', '.join(differs)} differ): "
-                                   f"use another --out, or the same settings to resume it")
-        path.write_text(json.dumps(wanted, indent=2) + "\n")
+        claim_run_dir(self.out, self.config.as_json(), RESUME_FREE)
         saved = sorted(int(p.name.split("-")[1]) for p in (self.out / "checkpoints").glob("step-*")
                        if (p / "trainer.pt").exists())
         step = saved[-1] if saved else 0
