@@ -124,14 +124,59 @@ def no_new_privileges() -> None:
         raise ConfinementError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
 
 
-def mount_tmpfs(path: str, size_mb: int) -> None:
-    """Mount a private tmpfs of `size_mb` MB on `path` (needs a mount namespace of our own): a bound on what
-    sandboxed code can write in all, which RLIMIT_FSIZE (per file) is not."""
-    flags = 0x2 | 0x4 | 0x8  # MS_NOSUID | MS_NODEV | MS_NOEXEC
-    options = f"size={size_mb}m,mode=0700".encode()
-    if _libc.mount(b"tmpfs", path.encode(), b"tmpfs", ctypes.c_ulong(flags), options) != 0:
+def mount_tmpfs(path: str, size_mb: int, mode: int = 0o700, *, executable: bool = False) -> None:
+    """Mount a private tmpfs of `size_mb` MB on `path` (needs a mount namespace of our own): for scratch, a bound
+    on what sandboxed code can write in all, which RLIMIT_FSIZE (per file) is not."""
+    flags = _MS_NOSUID | _MS_NODEV | (0 if executable else _MS_NOEXEC)
+    _mount("tmpfs", path, "tmpfs", flags, f"size={size_mb}m,mode={mode:o}")
+
+
+def remount_read_only(path: str) -> None:
+    """Make the mount at `path` read-only (for this mount only: MS_BIND)."""
+    _mount(None, path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+
+
+# --- the minimal root (mount(2), pivot_root(2); needs a mount namespace of our own) -------------------------------
+
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REMOUNT, _MS_BIND = 0x1, 0x2, 0x4, 0x8, 0x20, 0x1000
+_MS_REC, _MS_PRIVATE, _MS_RELATIME = 0x4000, 0x40000, 0x200000
+_ST_RELATIME = 0x1000
+# statvfs flags that equal their mount flags (nosuid, nodev, noexec, synchronous, mandlock, noatime, nodiratime)
+_KEPT_FLAGS = 0x2 | 0x4 | 0x8 | 0x10 | 0x40 | 0x400 | 0x800
+_SYS_PIVOT_ROOT, _MNT_DETACH = 155, 0x2
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    encode = (lambda v: None if v is None else v.encode())
+    if _libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)) != 0:
         errno = ctypes.get_errno()
-        raise ConfinementError(errno, os.strerror(errno))
+        raise ConfinementError(errno, f"mount {target}: {os.strerror(errno)}")
+
+
+def bind_read_only(source: str, target: str) -> None:
+    """Bind `source` (a directory or a file) on `target`, read-only and nosuid. The remount keeps the flags the
+    source's mount has: inside a user namespace those are locked, and dropping one is refused."""
+    _mount(source, target, None, _MS_BIND)
+    kept = os.statvfs(source).f_flag
+    flags = (kept & _KEPT_FLAGS) | (_MS_RELATIME if kept & _ST_RELATIME else 0)
+    _mount(None, target, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | flags)
+
+
+def pivot_into(new_root: str) -> None:
+    """Make the mount `new_root` this process's `/` and detach the old root (pivot_root(".", ".") then a lazy
+    unmount of what is stacked on top, as pivot_root(2) describes): no path leads to a host file any more."""
+    _mount(None, "/", None, _MS_REC | _MS_PRIVATE)  # nothing we do below may propagate to the host
+    os.chdir(new_root)
+    _syscall(_SYS_PIVOT_ROOT, b".", b".")
+    detach(".")
+    os.chdir("/")
+
+
+def detach(path: str) -> None:
+    """Lazily unmount what is mounted at `path` (MNT_DETACH: open files keep working)."""
+    if _libc.umount2(path.encode(), _MNT_DETACH) != 0:
+        errno = ctypes.get_errno()
+        raise ConfinementError(errno, f"unmount {path}: {os.strerror(errno)}")
 
 
 def parent_death_signal() -> None:

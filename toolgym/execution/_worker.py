@@ -25,6 +25,8 @@ Channel (parent <-> child, length-prefixed JSON, never pickle):
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import gc
 import importlib
 import json
@@ -251,22 +253,25 @@ def _load_toolgym() -> dict[str, types.ModuleType]:
 class Zygote:
     """Forks a confined child per `spawn`; reports its exit status and removes its scratch on `reap`."""
 
-    def __init__(self, control: socket.socket, pool_dir: str, memory_mb: int | None,
-                 modules: dict[str, types.ModuleType]) -> None:
+    def __init__(self, control: socket.socket, config: dict, modules: dict[str, types.ModuleType],
+                 readable: list[str], statm: int | None, root: str | None) -> None:
         self.control = control
-        self.pool_dir = pool_dir
-        self.memory_mb = memory_mb
+        self.pool_dir = config["pool_dir"]
+        self.memory_mb = config["memory_mb"]
+        self.uid: int | None = config.get("uid")  # the children's user when the trainer is root
         self.spare: tuple[int, int] | None = None  # (child id, our end of its channel): forked ahead
         self.problem: str | None = None            # why the last fork failed
         self.modules = modules
-        self.readable = _readable_roots()  # once: reading /proc/self/maps costs ~10 ms
+        self.readable = readable
+        self.statm = statm  # /proc/self/statm, opened before /proc went out of sight
+        self.root = root    # why there is no minimal root (None: there is one)
         self.children: dict[int, tuple[int, str]] = {}  # child id -> (pid, scratch), until waited for
         self.statuses: dict[int, int] = {}  # child id -> wait status, for children that exited on their own
         self.next_id = 0
 
     def serve(self, scratch_limited: bool) -> None:
-        self.control.send(json.dumps({"ready": True, "pid": os.getpid(), "scratch_limited": scratch_limited})
-                          .encode())
+        self.control.send(json.dumps({"ready": True, "pid": os.getpid(), "scratch_limited": scratch_limited,
+                                      "root": self.root}).encode())
         self._prepare()
         while True:
             data = self.control.recv(CONTROL_MESSAGE_LIMIT)
@@ -302,14 +307,18 @@ class Zygote:
         """Fork the next child; it confines itself and waits for its task on the channel."""
         try:
             scratch = tempfile.mkdtemp(prefix="episode-", dir=self.pool_dir)
+            if self.uid is not None:
+                os.chown(scratch, self.uid, self.uid)
             ours, theirs = (s.detach() for s in socket.socketpair())
+            mapped = _address_space(self.statm)  # the child starts as a copy of us
             pid = os.fork()
         except OSError as e:
             self.problem = str(e)
             return
         if pid == 0:
             try:
-                _child(theirs, scratch, self.memory_mb, self.modules, self.readable)
+                _child(theirs, Setup(scratch, self.memory_mb, self.uid, mapped, self.root is None), self.modules,
+                       self.readable)
             finally:
                 os._exit(70)
         os.close(theirs)
@@ -362,10 +371,22 @@ def _set_limit(which: int, value: int) -> None:
         pass
 
 
-def _address_space() -> int:
-    """Bytes of address space this process maps now (what it inherited from the zygote)."""
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+def _address_space(statm: int | None) -> int | None:
+    """Bytes of address space the process of `statm` (an open /proc/<pid>/statm) maps now."""
+    if statm is None:
+        return None
+    return int(os.pread(statm, 256, 0).split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclasses.dataclass(frozen=True)
+class Setup:
+    """What the zygote tells a child it forks."""
+
+    scratch: str                # the episode's scratch directory
+    memory_mb: int | None       # address space tool code may add
+    uid: int | None             # the unprivileged user to become (the trainer runs as root)
+    mapped: int | None          # bytes the zygote mapped when it forked us
+    minimal_root: bool          # whether `/` holds only what Python needs
 
 
 def _readable_roots() -> list[str]:
@@ -382,11 +403,21 @@ def _readable_roots() -> list[str]:
     return sorted(roots) + ["/dev/null", "/dev/urandom"]
 
 
-def _confine(scratch: str, confine: types.ModuleType, readable: list[str]) -> tuple[list[str], dict[str, str]]:
+def _become(uid: int) -> None:
+    """Drop to `uid` (and group `uid`, no supplementary groups) for good: real, effective and saved IDs."""
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+
+
+def _confine(scratch: str, confine: types.ModuleType, readable: list[str], uid: int | None,
+             ) -> tuple[list[str], dict[str, str]]:
     """Apply what the kernel offers; the steps applied, and why the others failed (the parent decides whether
-    that is acceptable: `sandbox="strict"` needs no_new_privs, landlock and seccomp)."""
+    that is acceptable: `sandbox="strict"` needs no_new_privs, landlock and seccomp, and the user drop when it
+    asked for one)."""
     applied, failed = [], {}
-    steps = (("no_new_privs", confine.no_new_privileges), ("capabilities dropped", confine.drop_capabilities),
+    user = (("unprivileged user", lambda: _become(uid)),) if uid is not None else ()
+    steps = (*user, ("no_new_privs", confine.no_new_privileges), ("capabilities dropped", confine.drop_capabilities),
              ("landlock", lambda: confine.landlock(readable, [scratch])),
              ("seccomp", lambda: confine.seccomp(os.getpid())))
     for name, step in steps:
@@ -398,22 +429,24 @@ def _confine(scratch: str, confine: types.ModuleType, readable: list[str]) -> tu
     return applied, failed
 
 
-def _child(channel: int, scratch: str, memory: int | None, modules: dict[str, types.ModuleType],
-           readable: list[str]) -> None:
+def _child(channel: int, setup: Setup, modules: dict[str, types.ModuleType], readable: list[str]) -> None:
     """Confine this process, then serve one episode's calls on `channel` until it closes."""
+    scratch, memory = setup.scratch, setup.memory_mb
     os.dup2(channel, 3)
     os.closerange(4, 1 << 16)  # keep 0-2 (/dev/null) and the channel only: no control socket, no other pidfds
     os.environ.clear()
     os.chdir(scratch)
-    modules["_confine"].parent_death_signal()
-    if memory:
-        _set_limit(resource.RLIMIT_AS, _address_space() + (int(memory) << 20))
+    if memory and setup.mapped is not None:
+        _set_limit(resource.RLIMIT_AS, setup.mapped + (int(memory) << 20))
     _set_limit(resource.RLIMIT_CORE, 0)
     _set_limit(resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT)
     _set_limit(resource.RLIMIT_NOFILE, OPEN_FILES_LIMIT)
     _set_limit(resource.RLIMIT_NPROC, 0)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails with an OSError instead of killing us
-    applied, failed = _confine(scratch, modules["_confine"], readable)
+    applied, failed = _confine(scratch, modules["_confine"], readable, setup.uid)
+    modules["_confine"].parent_death_signal()  # after the user drop, which clears it
+    if setup.minimal_root:
+        applied.insert(0, "minimal root")
     for name in [m for m in sys.modules if m.startswith(_NATIVE_MODULES)]:
         del sys.modules[name]
     guard = Guard(os.path.realpath(scratch), readable)
@@ -568,6 +601,59 @@ def _compile(name: str, source: str) -> tuple[object, str | None]:
     return function, None
 
 
+# --- the minimal root -------------------------------------------------------------------------------------------------
+
+def _exposed(readable: list[str]) -> list[str]:
+    """The host paths the minimal root shows: what children may read, under the names Python uses (`sys.path`
+    as given, which may pass through symlinks) and their real paths; none inside another."""
+    literal = [os.path.abspath(p) for p in [*sys.path, sys.prefix, sys.base_prefix, sys.exec_prefix] if p]
+    paths = sorted({p for p in [*literal, *readable] if p != "/" and os.path.exists(p)})
+    kept: list[str] = []
+    for path in paths:  # sorted: a directory comes before what is inside it
+        if not any(path.startswith(parent.rstrip("/") + "/") for parent in kept):
+            kept.append(path)
+    return kept
+
+
+def _build_root(root: str, scratch_mb: int, readable: list[str], confine: types.ModuleType) -> None:
+    """Make `root` (the pool directory) a tmpfs holding read-only binds of `_exposed(readable)` at their own
+    paths, and the scratch tmpfs at `root` itself; then pivot into it. What is not bound does not exist for us or
+    our children: `stat`, `readlink`, `exists` of any other host path fail with ENOENT, and there is no /proc."""
+    confine.mount_tmpfs(root, 1, 0o755)
+    for path in _exposed(readable):
+        target = root + path
+        if os.path.isdir(path):
+            os.makedirs(target, 0o755, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(target), 0o755, exist_ok=True)
+            os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o644))
+        confine.bind_read_only(path, target)
+    os.makedirs(root + root, 0o755, exist_ok=True)
+    confine.mount_tmpfs(root + root, scratch_mb, 0o711)  # children reach their own directory, list none
+    confine.remount_read_only(root)
+    confine.pivot_into(root)
+
+
+def _enter_minimal_root(config: dict, readable: list[str], confine: types.ModuleType) -> tuple[str | None, bool]:
+    """Build the minimal root (see `_build_root`), else at least bound the scratch space; why there is no minimal
+    root (None: there is one), and whether the scratch space is bounded."""
+    root, scratch_mb = config["pool_dir"], config["scratch_mb"]
+    try:
+        _build_root(root, scratch_mb, readable, confine)
+        return None, True
+    except OSError as e:  # no mount namespace of our own (or no pivot_root here): undo, keep what works
+        problem = str(e.strerror or e)
+        with contextlib.suppress(OSError):
+            confine.detach(root)
+        os.chdir(root)
+    try:  # in our own mount namespace: all scratch directories share one bounded tmpfs
+        confine.mount_tmpfs(root, scratch_mb, 0o711)
+        os.chdir(root)
+        return problem, True
+    except OSError:
+        return problem, False
+
+
 def main() -> None:
     config = json.loads(sys.argv[1])
     control = socket.socket(fileno=os.dup(0))
@@ -578,12 +664,14 @@ def main() -> None:
     modules = _load_toolgym()
     for module in PRELOADED:
         __import__(module)
-    try:  # in our own mount namespace (unshare --mount): all scratch directories share one bounded tmpfs
-        modules["_confine"].mount_tmpfs(config["pool_dir"], config["scratch_mb"])
-        scratch_limited = True
+    os.umask(0o022)
+    readable = _readable_roots()  # reads /proc/self/maps: before /proc goes out of sight
+    try:
+        statm: int | None = os.open("/proc/self/statm", os.O_RDONLY)
     except OSError:
-        scratch_limited = False
-    Zygote(control, config["pool_dir"], config["memory_mb"], modules).serve(scratch_limited)
+        statm = None
+    root, scratch_limited = _enter_minimal_root(config, readable, modules["_confine"])
+    Zygote(control, config, modules, readable, statm, root).serve(scratch_limited)
 
 
 if __name__ == "__main__":

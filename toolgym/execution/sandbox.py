@@ -115,11 +115,14 @@ class _Lost(Exception):
 
 @dataclass(frozen=True)
 class Isolation:
-    """How the zygote is started: a command prefix (`unshare`), Popen keywords (user), and what that gives."""
+    """How the zygote is started: a command prefix (`unshare`), Popen keywords (user), what that gives, and the
+    unprivileged user its children become (when the trainer is root and the zygote is real root in its own
+    namespaces)."""
 
     prefix: tuple[str, ...] = ()
     popen: tuple[tuple[str, Any], ...] = ()
     features: tuple[str, ...] = ()
+    uid: int | None = None
 
 
 def _works(prefix: tuple[str, ...], popen: dict[str, Any]) -> bool:
@@ -134,23 +137,34 @@ def _works(prefix: tuple[str, ...], popen: dict[str, Any]) -> bool:
         return False
 
 
+def _candidates(root: bool) -> list[Isolation]:
+    """Ways to start the zygote, strongest first. As root: real root in fresh mount, network and IPC namespaces
+    (it builds the minimal root, then its children become `nobody`; a user namespace would leave them root's file
+    rights, since only uid 0 can be mapped without a helper); else a user namespace as well, where the zygote is
+    root over nothing but its own mounts. Without `unshare`, as root: the zygote runs as `nobody` (if it can run
+    this Python)."""
+    unshare = shutil.which("unshare")
+    found = []
+    if unshare and root:
+        found.append(Isolation((unshare, "--mount", "--net", "--ipc", "--"), (),
+                               ("network, IPC and mount namespaces", "user nobody"), SANDBOX_UID))
+    if unshare:  # a mount namespace is the one most often refused (it gives the minimal root, the scratch quota)
+        base = (unshare, "--user", "--map-root-user", "--net", "--ipc")
+        found += [Isolation((*base, "--mount", "--"), (), ("user, network, IPC and mount namespaces",)),
+                  Isolation((*base, "--"), (), ("user, network and IPC namespaces",))]
+    if root:
+        found.append(Isolation((), (("user", SANDBOX_UID), ("group", SANDBOX_UID), ("extra_groups", [])),
+                               ("user nobody",)))
+    return found
+
+
 @lru_cache(maxsize=1)
 def isolation() -> Isolation:
-    """Probe once per process for the strongest of (user nobody, user+network+IPC namespaces) that can still run
-    this Python."""
-    users: list[tuple[dict[str, Any], tuple[str, ...]]] = [({}, ())]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        users.insert(0, ({"user": SANDBOX_UID, "group": SANDBOX_UID, "extra_groups": []}, ("user nobody",)))
-    unshare = shutil.which("unshare")
-    prefixes: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
-    if unshare:  # a mount namespace is the one most often refused (it gives the scratch quota)
-        base = (unshare, "--user", "--map-root-user", "--net", "--ipc")
-        prefixes[:0] = [((*base, "--mount", "--"), ("user, network, IPC and mount namespaces",)),
-                        ((*base, "--"), ("user, network and IPC namespaces",))]
-    for popen, user_features in users:
-        for prefix, prefix_features in prefixes:
-            if (popen or prefix) and _works(prefix, popen):
-                return Isolation(prefix, tuple(popen.items()), user_features + prefix_features)
+    """Probe once per process for the strongest way to start the zygote that can still run this Python."""
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
+    for candidate in _candidates(root):
+        if _works(candidate.prefix, dict(candidate.popen)):
+            return candidate
     return Isolation()
 
 
@@ -180,7 +194,9 @@ class _Zygote:
     def __init__(self, pool_dir: str, memory_mb: int | None, scratch_mb: int) -> None:
         iso = isolation()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        config = json.dumps({"pool_dir": pool_dir, "memory_mb": memory_mb, "scratch_mb": scratch_mb})
+        config = json.dumps({"pool_dir": pool_dir, "memory_mb": memory_mb, "scratch_mb": scratch_mb,
+                             "uid": iso.uid})
+        self.uid = iso.uid
         try:
             self.proc = subprocess.Popen([*iso.prefix, sys.executable, "-I", str(WORKER_SCRIPT), config],
                                          stdin=theirs.fileno(), stdout=subprocess.DEVNULL,
@@ -195,6 +211,7 @@ class _Zygote:
             self.close()
             raise SandboxError(f"the sandbox zygote failed to start: unexpected greeting {hello!r}")
         self.scratch_limited = hello.get("scratch_limited") is True
+        self.root_problem: str | None = hello.get("root")  # why there is no minimal root (None: there is one)
 
     def _receive(self, timeout: float) -> tuple[dict[str, Any], list[int]]:
         if not select.select([self.sock], [], [], timeout)[0]:
@@ -256,7 +273,8 @@ class _Child:
             self.kill()
             raise SandboxError(f"a sandbox process failed to start: {getattr(e, 'detail', e)}") from None
         self.confinement = tuple(hello.get("confinement") or ())
-        missing = [step for step in STRICT_STEPS if step not in self.confinement]
+        required = (*STRICT_STEPS, *(("unprivileged user",) if zygote.uid is not None else ()))
+        missing = [step for step in required if step not in self.confinement]
         if strict and missing:
             self.kill()
             why = "; ".join(f"{step}: {(hello.get('failed') or {}).get(step, 'not applied')}" for step in missing)

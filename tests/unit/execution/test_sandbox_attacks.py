@@ -79,8 +79,8 @@ def run_attack(pool, bystander, body: str, args: dict | None = None, params: str
 
 
 def test_hook_is_disarmed_but_the_kernel_refuses(pool, bystander):
-    """The premise of this file: with the hook off, a forbidden open reaches the kernel, which says no."""
-    result = run_attack(pool, bystander, "return open('/etc/hostname').read()")
+    """The premise of this file: with the hook off, a forbidden listing reaches the kernel, which says no."""
+    result = run_attack(pool, bystander, "return os.listdir('/')")
     assert result.error == "exception" and "PermissionError" in result.content
 
 
@@ -138,8 +138,73 @@ def test_host_files_and_directories_are_invisible(pool, bystander, tmp_path):
                  "return os.listdir(os.path.expanduser('~'))"):
         result = run_attack(pool, bystander, body, {"folder": str(tmp_path), "secret": str(secret)},
                             "folder, secret")
-        assert result.error == "exception" and "PermissionError" in result.content, (body, result)
+        assert result.error == "exception", (body, result)
+        assert "PermissionError" in result.content or "FileNotFoundError" in result.content, (body, result)
         assert "s3cret" not in result.content
+
+
+def test_host_metadata_is_out_of_sight(pool, bystander, tmp_path):
+    """The minimal root: a host path that the sandbox does not need does not exist there at all, so its
+    metadata (stat, readlink, exists) is out of reach too (Landlock alone does not cover metadata)."""
+    if not _minimal_root(pool):
+        pytest.skip(f"no minimal root here: {pool._zygote.root_problem}")
+    link = tmp_path / "link"
+    link.symlink_to("/etc/passwd")
+    marker = Path.cwd() / f".toolgym-host-marker-{os.getpid()}"  # in the trainer's working directory
+    marker.write_text("x")
+    try:
+        paths = ["/etc/passwd", "/etc", "/proc", "/proc/1", "/proc/self", "/sys", "/tmp", str(tmp_path),
+                 str(link), str(marker), os.path.expanduser("~/.bashrc"), "/lib", "/bin/sh", "/dev/tty", "/dev/zero"]
+        body = ("seen = {}\n"
+                "for p in paths:\n"
+                "    for probe in (os.stat, os.lstat, os.readlink):\n"
+                "        try:\n"
+                "            probe(p)\n"
+                "            seen[p] = probe.__name__\n"
+                "        except OSError:\n"
+                "            pass\n"
+                "    if os.path.lexists(p) or os.access(p, os.F_OK):\n"
+                "        seen[p] = 'exists'\n"
+                "return seen")
+        result = run_attack(pool, bystander, body, {"paths": paths}, "paths")
+        assert result.content == "{}", result
+        listing = run_attack(pool, bystander, "return [os.listdir(p) for p in ('/', cwd)]", {"cwd": str(Path.cwd())},
+                             "cwd")
+        assert listing.error == "exception" and "Error" in listing.content, listing
+    finally:
+        marker.unlink()
+
+
+def _minimal_root(pool) -> bool:
+    executor = SandboxExecutor(make_task({"ok": "def ok():\n    return 'fine'"}), pool=pool)
+    try:
+        executor.run(ToolCall("ok"))
+        return "minimal root" in executor.confinement
+    finally:
+        executor.close()
+
+
+def test_tool_code_runs_as_an_unprivileged_user(pool, bystander):
+    """When the trainer is root, tool code is `nobody`: a root-only file is unreadable to it even where the
+    sandbox can reach it (here, beside toolgym's sources, which it may read)."""
+    if os.geteuid() != 0:
+        pytest.skip("the trainer is not root: tool code already runs as its (unprivileged) user")
+    from toolgym.execution._worker import PACKAGE_ROOT
+
+    secret = PACKAGE_ROOT / f".root-only-{os.getpid()}.txt"
+    secret.write_text("r00t")
+    secret.chmod(0o600)
+    readable = PACKAGE_ROOT / f".world-readable-{os.getpid()}.txt"
+    readable.write_text("public")
+    try:
+        result = run_attack(pool, bystander, "ids = [os.getuid(), os.geteuid(), os.getgid(), os.getgroups()]\n"
+                            "try:\n    got = open(secret).read()\nexcept OSError as e:\n    got = type(e).__name__\n"
+                            "return [ids, got, open(readable).read()]",
+                            {"secret": str(secret), "readable": str(readable)}, "secret, readable")
+        assert json.loads(result.content) == [[65534, 65534, 65534, []], "PermissionError", "public"], result
+    finally:
+        secret.unlink()
+        readable.unlink()
 
 
 def test_sqlite_outside_scratch(pool, bystander, tmp_path):
