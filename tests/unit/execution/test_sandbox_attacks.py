@@ -7,6 +7,7 @@ a tool result, and a bystander task sharing the pool still gets its exact answer
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -420,6 +421,34 @@ def test_scratch_space_is_bounded():
         assert result.content in ("[7, 28]", "[8, 28]")  # ENOSPC after ~8 MB
         assert executor.run(ToolCall("attack")).content == result.content  # emptied after the call
         assert executor.run(ToolCall("ok")).content == "fine"
+    finally:
+        executor.close()
+        pool.close()
+
+
+def test_minimal_root_inside_a_user_namespace(monkeypatch):
+    """How an unprivileged trainer runs: the zygote is root only inside a user namespace, and still builds the
+    minimal root (its binds keep the flags that namespace locks)."""
+    from toolgym.execution import sandbox
+
+    in_user_namespace = [c for c in sandbox._candidates(False) if c.features[0].startswith("user, network, IPC "
+                                                                                           "and mount")]
+    if not in_user_namespace or not sandbox._works(in_user_namespace[0].prefix, {}):
+        pytest.skip("no unprivileged user and mount namespaces here")
+    monkeypatch.setattr(sandbox, "isolation", lambda: in_user_namespace[0])
+    pool = WorkerPool(1)
+    probe = attack("seen = [os.path.exists(p) for p in ('/etc/passwd', '/proc/1', here)]\n"
+                   "return seen + [len(open(here).read()) if seen[-1] else None]", "here")
+    executor = SandboxExecutor(make_task({"attack": probe}), pool=pool)
+    try:
+        result = executor.run(ToolCall("attack", json.dumps({"here": __file__})))
+        assert "minimal root" in executor.confinement and "unprivileged user" not in executor.confinement
+        assert json.loads(result.content) == [False, False, False, None]  # tests are not what Python needs
+        source = SandboxExecutor(make_task({"attack": probe}), pool=pool)
+        render = importlib.import_module("toolgym.execution.render")
+        assert json.loads(source.run(ToolCall("attack", json.dumps({"here": render.__file__}))).content) == \
+            [False, False, True, len(Path(render.__file__).read_text())]
+        source.close()
     finally:
         executor.close()
         pool.close()
