@@ -68,6 +68,25 @@ ALLOWED_SYSCALLS = {
 # Allowed only when the first argument (a pid) is the process itself (prlimit64: or 0, "myself").
 SELF_ONLY_SYSCALLS = {"kill": 62, "tgkill": 234, "tkill": 200, "prlimit64": 302}
 
+MIN_LANDLOCK_ABI = 3  # what sandbox="strict" needs: from ABI 3 Landlock also controls truncate(2)
+# The test seam: make the probes below report less than the kernel has, as an older kernel would ("landlock_abi":
+# n caps the ABI used, "seccomp": 0 hides it). Set from TOOLGYM_SANDBOX_PRETEND ("landlock_abi=2,seccomp=0") or
+# by tests; the parent passes it to the zygote. The refusals and the weaker confinement that follow are real.
+PRETEND_ENV = "TOOLGYM_SANDBOX_PRETEND"
+
+
+def _parse_pretend(text: str) -> dict[str, int]:
+    pretend = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, _, value = item.partition("=")
+        if key not in ("landlock_abi", "seccomp") or not value.strip().isdigit():
+            raise ValueError(f"{PRETEND_ENV}: expected items like 'landlock_abi=2' or 'seccomp=0', got {item!r}")
+        pretend[key] = int(value)
+    return pretend
+
+
+PRETEND: dict[str, int] = _parse_pretend(os.environ.get(PRETEND_ENV, ""))
+
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
 
@@ -89,14 +108,17 @@ def landlock_abi() -> int:
     if platform.machine() != "x86_64":
         return 0
     try:
-        return _syscall(_SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0),
-                        ctypes.c_uint32(_LANDLOCK_CREATE_RULESET_VERSION))
+        abi = _syscall(_SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0),
+                       ctypes.c_uint32(_LANDLOCK_CREATE_RULESET_VERSION))
     except ConfinementError:
         return 0
+    return min(abi, PRETEND.get("landlock_abi", abi))
 
 
 def seccomp_available() -> bool:
     """Whether seccomp filters with an errno action can be installed here."""
+    if PRETEND.get("seccomp") == 0:
+        return False
     try:
         with open("/proc/sys/kernel/seccomp/actions_avail") as f:
             return "errno" in f.read().split()
@@ -109,8 +131,11 @@ def support() -> str | None:
     if platform.system() != "Linux" or platform.machine() != "x86_64":
         return f"kernel confinement is implemented for Linux x86_64 only, not {platform.system()} " \
                f"{platform.machine()}"
-    if landlock_abi() < 1:
+    if (abi := landlock_abi()) < 1:
         return "the kernel has no Landlock (Linux >= 5.13 with landlock in the lsm= boot list)"
+    if abi < MIN_LANDLOCK_ABI:
+        return f"the kernel's Landlock is ABI {abi}; {MIN_LANDLOCK_ABI} (Linux >= 6.2) is needed to control file " \
+               f"truncation"
     if not seccomp_available():
         return "the kernel has no seccomp filter support"
     return None
@@ -255,6 +280,8 @@ class _SockFprog(ctypes.Structure):
 
 def seccomp(pid: int) -> None:
     """Install `seccomp_program(pid)`; needs no_new_privileges() first. Irreversible for this process."""
+    if PRETEND.get("seccomp") == 0:
+        raise ConfinementError(38, "the kernel has no seccomp filter support")  # ENOSYS, as a kernel without it
     program = seccomp_program(pid)
     buffer = ctypes.create_string_buffer(program, len(program))
     fprog = _SockFprog(len(program) // 8, ctypes.addressof(buffer))

@@ -662,6 +662,7 @@ def main() -> None:
         os.dup2(null, fd)
     os.close(null)
     modules = _load_toolgym()
+    modules["_confine"].PRETEND = config.get("pretend") or {}
     for module in PRELOADED:
         __import__(module)
     os.umask(0o022)

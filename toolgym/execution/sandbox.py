@@ -195,7 +195,7 @@ class _Zygote:
         iso = isolation()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         config = json.dumps({"pool_dir": pool_dir, "memory_mb": memory_mb, "scratch_mb": scratch_mb,
-                             "uid": iso.uid})
+                             "uid": iso.uid, "pretend": _confine.PRETEND})
         self.uid = iso.uid
         try:
             self.proc = subprocess.Popen([*iso.prefix, sys.executable, "-I", str(WORKER_SCRIPT), config],
