@@ -14,6 +14,7 @@ from toolgym.envs import checks
 from toolgym.envs.spaces import Completion, Conversation
 from toolgym.errors import ToolgymError
 from toolgym.execution import DEFAULT_TIMEOUT_S, Executor, ExecutorFactory, SandboxExecutor, TrustedExecutor
+from toolgym.execution.base import run_turn
 from toolgym.execution.render import clipped
 from toolgym.models.calls import ParsedTurn, ToolCall, call_id
 from toolgym.models.io import load_tasks
@@ -177,7 +178,7 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         if self.max_calls_per_turn is not None:
             parsed = limit_calls(parsed, self.max_calls_per_turn)
         ids = [self._unique_id(call.id, i) for i, call in enumerate(parsed.calls)]
-        results = [self._executor.run(call) for call in parsed.calls]
+        results = run_turn(self._executor, parsed.calls)
         score = self._verifier.score_turn(parsed, list(zip(parsed.calls, results)))
         self._record_turn(parsed, ids, results)
         self._turn += 1

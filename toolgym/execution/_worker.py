@@ -270,6 +270,8 @@ class Zygote:
         self.next_id = 0
 
     def serve(self, scratch_limited: bool) -> None:
+        gc.collect()
+        gc.freeze()  # what we imported is never collected: a child's collections skip it, copying fewer pages
         self.control.send(json.dumps({"ready": True, "pid": os.getpid(), "scratch_limited": scratch_limited,
                                       "root": self.root}).encode())
         self._prepare()
@@ -480,6 +482,7 @@ class Episode:
         self.tools: dict[str, dict] = {}
         self.ftrl = False
         self.compiled: dict[str, tuple[object, object, str | None]] = {}
+        self.prepared: dict[str, tuple[object, object, str | None]] = {}  # name -> (validator, code, problem)
         self.pending = bytearray()
 
     def serve(self) -> None:
@@ -487,9 +490,26 @@ class Episode:
         if setup is None:
             return
         self.tools, self.ftrl = setup["tools"], setup["ftrl"]
+        self._prepare(setup.get("cpu_s"))
         while (request := read_frame(3, self.pending)) is not None:
             reply = self.handle(request)
             write_all(3, frame({"id": request["id"], **reply}))
+            if reply.get("retire"):  # the parent replaces us; calls it sent ahead go to the new process
+                return
+
+    def _prepare(self, cpu_s: float | None) -> None:
+        """Before the first call (while the model writes its turn): check every tool's schema and compile its
+        source to bytecode. Runs none of the task's code; bounded by one call's CPU time all the same."""
+        self.guard.internal = True
+        try:
+            self._limit_cpu(cpu_s)
+        finally:
+            self.guard.internal = False
+        for name in self.tools:
+            try:
+                self.prepared[name] = self._schema_and_bytecode(name)
+            except Exception:  # noqa: BLE001 - e.g. MemoryError: left to the call, which reports it
+                pass
 
     def handle(self, request: dict) -> dict:
         name = request["name"]
@@ -541,16 +561,22 @@ class Episode:
             return self.render.error_message(name, explain(e)), "exception"
 
     def _tool(self, name: str) -> tuple[object, object, str | None]:
+        """The tool's validator and function (its module run on first use), or why it cannot be used."""
         if name not in self.compiled:
-            tool = self.tools.get(name, {})
-            try:
-                validator = self.modules["validation"].compile_validator(tool.get("schema") or {})
-            except Exception as e:  # noqa: BLE001 - a schema jsonschema cannot load: the tool is unusable
-                problem = f"tool schema cannot be used: {self.render.describe_exception(e)}"
-                self.compiled[name] = (None, None, problem)
-            else:
-                self.compiled[name] = (validator, *_compile(name, tool.get("source", "")))
+            validator, code, problem = self.prepared.pop(name, None) or self._schema_and_bytecode(name)
+            function = None
+            if code is not None:
+                function, problem = _load(name, code)
+            self.compiled[name] = (validator, function, problem)
         return self.compiled[name]
+
+    def _schema_and_bytecode(self, name: str) -> tuple[object, object, str | None]:
+        tool = self.tools.get(name, {})
+        try:
+            validator = self.modules["validation"].compile_validator(tool.get("schema") or {})
+        except Exception as e:  # noqa: BLE001 - a schema jsonschema cannot load: the tool is unusable
+            return None, None, f"tool schema cannot be used: {self.render.describe_exception(e)}"
+        return (validator, *_bytecode(name, tool.get("source", "")))
 
     def _clean(self, call_dir: str) -> bool:
         """Empty the episode's scratch directory (the call's directory and anything the tool put beside it);
@@ -583,18 +609,32 @@ class Episode:
             pass
 
 
-def _compile(name: str, source: str) -> tuple[object, str | None]:
-    """Run `source` in a fresh module; the tool function, or None and why not (as the trusted path words it)."""
-    module = types.ModuleType(f"toolgym_tool_{name}")
+def _bytecode(name: str, source: str) -> tuple[object, str | None]:
+    """`source` compiled (nothing of it runs), or None and why not (as the trusted path words it)."""
     try:
-        exec(compile(source, f"<tool {name}>", "exec"), module.__dict__)
+        return compile(source, f"<tool {name}>", "exec"), None
     except SyntaxError as e:
         return None, f"tool code does not compile: {e.msg} (line {e.lineno})"
     except MemoryError:
         raise
+    except BaseException as e:  # e.g. RecursionError: nested too deeply to compile
+        return None, _load_failure(e)
+
+
+def _load_failure(e: BaseException) -> str:
+    return f"tool code failed to load: {type(e).__name__}: {e}" if str(e) else \
+        f"tool code failed to load: {type(e).__name__}"
+
+
+def _load(name: str, code: object) -> tuple[object, str | None]:
+    """Run compiled tool code in a fresh module; the tool function, or None and why not."""
+    module = types.ModuleType(f"toolgym_tool_{name}")
+    try:
+        exec(code, module.__dict__)  # type: ignore[arg-type]
+    except MemoryError:
+        raise
     except BaseException as e:  # a failing import or top-level statement, sys.exit included
-        return None, f"tool code failed to load: {type(e).__name__}: {e}" if str(e) else \
-            f"tool code failed to load: {type(e).__name__}"
+        return None, _load_failure(e)
     function = getattr(module, name, None)
     if not callable(function):
         return None, f"tool code does not define a function named {name!r}"

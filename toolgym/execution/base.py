@@ -10,7 +10,7 @@ Exceptions are reserved for faults of the executor itself (a broken worker pool,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 from toolgym.models.calls import ToolCall, ToolResult
@@ -33,3 +33,10 @@ class Executor(Protocol):
 
 
 ExecutorFactory = Callable[[Task], Executor]
+
+
+def run_turn(executor: Executor, calls: Sequence[ToolCall]) -> list[ToolResult]:
+    """The results of a turn's calls, run in order: in one round trip where the executor offers that
+    (`SandboxExecutor.run_turn`), else one `run` after another."""
+    batched = getattr(executor, "run_turn", None)
+    return batched(calls) if batched is not None else [executor.run(call) for call in calls]

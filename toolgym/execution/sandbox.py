@@ -66,7 +66,7 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -95,6 +95,8 @@ WORKER_SCRIPT = Path(__file__).with_name("_worker.py")
 SCRATCH_PARENT = "/dev/shm"     # scratch directories live in memory when possible: a call's mkdir and cleanup are
                                 # ~20x cheaper there than on a journaling disk
 READ_CHUNK = 1 << 16
+BATCH_BYTES = 1 << 16  # a turn's calls are sent in one write up to this size (well inside a socket's buffer, so
+                       # the write never waits for a tool that is still running)
 _ERROR_KINDS = frozenset({None, "exception", "memory", "forbidden", "invalid_json", "invalid_arguments"})
 _REPLY_KEYS = frozenset({"id", "content", "error", "retire"})
 
@@ -258,38 +260,70 @@ class _Zygote:
 # --- one child: one episode ------------------------------------------------------------------------------------------
 
 class _Child:
-    """One confined process serving one executor's calls; used under the executor's lock."""
+    """One confined process serving one executor's calls; used under the executor's lock. Started when its
+    executor is made (the episode's reset): the zygote hands over a child it forked ahead, which is told the
+    task's tools at once and prepares them (schemas, bytecode) while the model writes its first turn; its greeting
+    is read, and checked, at the first call."""
 
     def __init__(self, zygote: _Zygote, strict: bool, setup: dict[str, Any]) -> None:
         self.zygote = zygote
+        self.strict = strict
         self.id, self.pidfd, self.sock = zygote.spawn()
         self.buffer = bytearray()
-        self.calls = 0
+        self.calls = 0   # replies received (a reply's id is its position in the episode)
+        self.sent = 0    # requests sent
         self.status: int | None = None
+        self.confinement: tuple[str, ...] | None = None  # None until the greeting is read
         try:
             write_all(self.sock.fileno(), frame(setup))
+        except OSError as e:
+            self.kill()
+            raise SandboxError(f"a sandbox process failed to start: {e}") from None
+
+    def _greeted(self) -> None:
+        """Read and check the child's greeting (sent once it has confined itself), once."""
+        if self.confinement is not None:
+            return
+        try:
             hello = self._receive(time.monotonic() + STARTUP_TIMEOUT_S)
         except (OSError, _Lost) as e:
             self.kill()
             raise SandboxError(f"a sandbox process failed to start: {getattr(e, 'detail', e)}") from None
         self.confinement = tuple(hello.get("confinement") or ())
-        required = (*STRICT_STEPS, *(("unprivileged user",) if zygote.uid is not None else ()))
+        required = (*STRICT_STEPS, *(("unprivileged user",) if self.zygote.uid is not None else ()))
         missing = [step for step in required if step not in self.confinement]
-        if strict and missing:
+        if self.strict and missing:
             self.kill()
             why = "; ".join(f"{step}: {(hello.get('failed') or {}).get(step, 'not applied')}" for step in missing)
             raise SandboxError(f"the sandbox process could not confine itself ({why}); opt into the weaker "
                                f"sandbox with sandbox='weak' or {SANDBOX_ENV}=weak")
 
-    def call(self, name: str, arguments: str, cpu_s: float | None, deadline: float | None) -> dict[str, Any]:
-        """One call's reply, checked: the right id, nothing else sent. Raises `_Lost`."""
-        self.calls += 1
+    def send(self, calls: list[tuple[str, str]], cpu_s: float | None) -> int:
+        """Send the first of `calls` (name, arguments), at least one and as many as fit in `BATCH_BYTES`, in one
+        write: the child runs them in order, replying to each. How many were sent. Raises `SandboxError` (the
+        child could not confine itself) or `_Lost`."""
+        self._greeted()
+        frames: list[bytes] = []
+        size = 0
+        for name, arguments in calls:
+            frames.append(frame({"id": self.sent + len(frames) + 1, "name": name, "args": arguments, "cpu_s": cpu_s}))
+            size += len(frames[-1])
+            if size > BATCH_BYTES and len(frames) > 1:
+                frames.pop()
+                break
+        data = b"".join(frames)
+        self.sent += len(frames)
         try:
-            write_all(self.sock.fileno(), frame({"id": self.calls, "name": name, "args": arguments, "cpu_s": cpu_s}))
+            write_all(self.sock.fileno(), data)
         except OSError:
             raise self.lost() from None
+        return len(frames)
+
+    def reply(self, deadline: float | None) -> dict[str, Any]:
+        """The next call's reply, checked: the right id, and nothing after the last call sent. Raises `_Lost`."""
+        self.calls += 1
         reply = self._receive(deadline)
-        if reply.keys() - _REPLY_KEYS or reply.get("id") != self.calls or self.buffer:
+        if reply.keys() - _REPLY_KEYS or reply.get("id") != self.calls or (self.calls == self.sent and self.buffer):
             raise _Lost("crashed", "the sandbox process broke the protocol (a forged or extra reply)")
         return reply
 
@@ -494,6 +528,7 @@ def _close_shared_pools() -> None:
 
 # --- the executor ----------------------------------------------------------------------------------------------------
 
+
 class SandboxExecutor:
     """Runs the tools of one task, for one episode, in one kernel-confined process (see the module docstring).
 
@@ -537,6 +572,7 @@ class SandboxExecutor:
         self._child: _Child | None = None
         self._owner = os.getpid()
         self._lock = threading.Lock()
+        self._live_child()  # now, at the episode's reset: the process gets ready while the model writes
 
     @property
     def pool(self) -> WorkerPool:
@@ -547,37 +583,66 @@ class SandboxExecutor:
     def run(self, call: ToolCall) -> ToolResult:
         """Run the call in this episode's sandbox process (arguments are checked there); never raises for a bad
         call."""
-        names = [spec.name for spec in self.task.tools]
-        if call.name not in names:
-            return unknown_tool(call.name, names)
-        with self._lock:
-            return self._remote(call.name, call.arguments)
+        return self.run_turn([call])[0]
 
-    def _remote(self, name: str, arguments: str) -> ToolResult:
+    def run_turn(self, calls: Sequence[ToolCall]) -> list[ToolResult]:
+        """Run a turn's calls in order, as `run` would one by one, in one round trip: they are sent together
+        (up to `BATCH_BYTES`) and the process replies to each as it finishes; each call has its own time limits.
+        A call that loses the process (timeout, crash) gets its error and the calls after it run in a fresh
+        one, as they would have one by one."""
+        names = [spec.name for spec in self.task.tools]
+        results: list[ToolResult | None] = [None if c.name in names else unknown_tool(c.name, names) for c in calls]
+        todo = [i for i, result in enumerate(results) if result is None]
+        with self._lock:
+            while todo:
+                done = self._remote([calls[i] for i in todo])
+                for i, result in zip(todo, done):
+                    results[i] = result
+                todo = todo[len(done):]
+        return results  # type: ignore[return-value]
+
+    def _live_child(self) -> _Child:
         if self._child is not None and (self._owner != os.getpid() or not self._child.alive):
             self._child = None  # forked (that process is the parent's), or stopped by the pool's close()
         if self._child is None:
             self._child = self.pool.spawn(self._setup(), strict=self.sandbox == "strict")
             self._owner = os.getpid()
-        deadline = None if self.timeout is None else time.monotonic() + self.timeout
-        try:
-            with self.pool.slot():
-                reply = self._child.call(name, arguments, self.cpu_s, deadline)
-        except _Lost as e:
-            self._discard()
-            return ToolResult(error_message(name, self._explain(e)), e.kind)
-        if reply.get("retire") is True:  # e.g. after a MemoryError: the tool may still hold the memory
-            self._discard()
+        return self._child
+
+    def _remote(self, calls: list[ToolCall]) -> list[ToolResult]:
+        """Results of the first calls of `calls` (at least one) that one process ran: all of those sent, or up to
+        the one that lost it or made it retire."""
+        child = self._live_child()
+        batch = calls[:1]
+        results: list[ToolResult] = []
+        with self.pool.slot():
+            try:
+                batch = calls[:child.send([(call.name, call.arguments) for call in calls], self.cpu_s)]
+                for call in batch:
+                    deadline = None if self.timeout is None else time.monotonic() + self.timeout
+                    result, keep = self._result(call.name, child.reply(deadline))
+                    results.append(result)
+                    if not keep:
+                        self._discard()
+                        break
+            except _Lost as e:
+                self._discard()
+                results.append(ToolResult(error_message(batch[len(results)].name, self._explain(e)), e.kind))
+        return results
+
+    @staticmethod
+    def _result(name: str, reply: dict[str, Any]) -> tuple[ToolResult, bool]:
+        """The call's result, and whether its process may serve the next call (not after a MemoryError: the tool
+        may still hold the memory; never after an unreadable reply)."""
         content, error = reply.get("content"), reply.get("error")
         if not isinstance(content, str) or error not in _ERROR_KINDS:
-            self._discard()
-            return ToolResult(error_message(name, "the sandbox process sent an unreadable reply"), "crashed")
-        return ToolResult(content, error)
+            return ToolResult(error_message(name, "the sandbox process sent an unreadable reply"), "crashed"), False
+        return ToolResult(content, error), reply.get("retire") is not True
 
     def _setup(self) -> dict[str, Any]:
         tools = {spec.name: {"source": self.task.code.get(spec.name, ""), "schema": spec.function.parameters}
                  for spec in self.task.tools}
-        return {"tools": tools, "ftrl": self.ftrl}
+        return {"tools": tools, "ftrl": self.ftrl, "cpu_s": self.cpu_s}
 
     def _discard(self) -> None:
         if self._child is not None and self._owner == os.getpid():
@@ -594,7 +659,7 @@ class SandboxExecutor:
     @property
     def confinement(self) -> tuple[str, ...]:
         """What the running sandbox process applied (empty before the first call)."""
-        return self._child.confinement if self._child is not None else ()
+        return (self._child.confinement or ()) if self._child is not None else ()
 
     def close(self) -> None:
         """Kill this episode's sandbox process and delete its files. Idempotent; a later call starts afresh."""
