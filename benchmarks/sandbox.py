@@ -1,14 +1,17 @@
-"""The cost of isolation: per-call and per-episode medians of the kernel-confined `SandboxExecutor` next to the
-trusted in-process path and next to the previous design (a pool of long-lived shared workers guarded by an audit
-hook only, run from git history), and calls per second with 1, 2 and 4 concurrent episodes.
+"""The cost of isolation: per-call, per-turn and per-episode medians of the kernel-confined `SandboxExecutor` next
+to the trusted in-process path, to the kernel sandbox before its start was moved to reset and its turns to one
+round trip (`BEFORE_COMMIT`), and to the first design (long-lived shared workers guarded by an audit hook only,
+`OLD_DESIGN_COMMIT`), both run from git history in the same process; and calls per second with 1, 2 and 4
+concurrent episodes.
 
 One realistic tool (seven parameters, schema validation, a dict result) is called with the same arguments on every
-path. Per call: the median of `--calls` calls within one episode. Per episode: the median time to build an
-executor, make its first call and close it (for the sandbox: fork a confined process, send the task, compile the
-tool, kill the process; reaping it and forking the next one happen in the zygote meanwhile), back to back and
-after a pause. Throughput: `n` threads, each running episodes of
-`--episode-calls` calls on its own executor, against one pool of size `n` (the old design: `n` shared workers and
-`2n` threads). Usage: `python benchmarks/sandbox.py [--calls N]`.
+path. Per call: the median of `--calls` calls within one episode. Per turn: a turn of `TURN_CALLS` calls, one
+`run` after another and (where offered) as one `run_turn`. Per episode: the median time the trainer waits for
+building an executor (the reset), its first call and its close: back to back, and with a pause of `PAUSE_S`
+between the reset and the first call (the model writing its turn: the kernel sandbox now gets its process ready
+meanwhile). Throughput: `n` threads, each running episodes of `--episode-calls` calls on its own executor, against
+one pool of size `n` (the first design: `n` shared workers and `2n` threads). Usage: `python benchmarks/sandbox.py
+[--calls N]`.
 """
 
 from __future__ import annotations
@@ -34,21 +37,25 @@ from toolgym.execution.sandbox import isolation  # noqa: E402
 from toolgym.models.calls import ToolCall  # noqa: E402
 
 WORKER_COUNTS = (1, 2, 4)
-PAUSE_S = 0.05  # between episodes, for the "forked ahead" figure: far less than one model turn
+PAUSE_S = 0.05  # the model's turn, far shorter than a real one: between reset and the first call
+TURN_CALLS = 4
 OLD_DESIGN_COMMIT = "3f33b4e"  # the last commit with shared audit-hook workers (before issue #9)
+BEFORE_COMMIT = "d12de82"      # the kernel sandbox with a lazy start and a round trip per call
 REPO = Path(__file__).resolve().parents[1]
 
 
-def old_design(directory: str) -> ModuleType | None:
-    """The previous `toolgym.execution.sandbox`, extracted from git into `directory` (None without git)."""
+def from_history(commit: str, directory: str) -> ModuleType | None:
+    """`toolgym.execution.sandbox` as of `commit`, extracted from git into `directory` (None without git). Its
+    worker process runs that commit's sources; its parent side imports today's helpers."""
     try:
-        archive = subprocess.run(["git", "-C", str(REPO), "archive", OLD_DESIGN_COMMIT, "toolgym"],
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", commit, "toolgym"],
                                  capture_output=True, check=True).stdout
         subprocess.run(["tar", "-x", "-C", directory], input=archive, check=True)
     except (OSError, subprocess.CalledProcessError):
         return None
-    spec = importlib.util.spec_from_file_location("old_sandbox", Path(directory, "toolgym/execution/sandbox.py"))
-    module = sys.modules["old_sandbox"] = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    name = f"sandbox_{commit}"
+    spec = importlib.util.spec_from_file_location(name, Path(directory, "toolgym/execution/sandbox.py"))
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     return module
 
@@ -67,23 +74,42 @@ def median_call_us(executor, calls: list[ToolCall], repeats: int) -> float:
     return statistics.median(samples) * 1e6
 
 
+def median_turn_us(executor, calls: list[ToolCall], repeats: int, batched: bool) -> float:
+    """Median time of a turn of `calls`: one `run` after another, or one `run_turn`."""
+    executor.run(calls[0])
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        results = executor.run_turn(calls) if batched else [executor.run(call) for call in calls]
+        samples.append(time.perf_counter() - start)
+        assert all(result.ok for result in results), results
+    executor.close()
+    return statistics.median(samples) * 1e6
+
+
 def median_episode_ms(make_executor, call: ToolCall, repeats: int, pause: float = 0.0) -> float:
+    """Median time the trainer waits in an episode of one call: the reset (building the executor), the call, the
+    close; `pause` (not timed) between the reset and the call is the model writing its turn."""
     make_executor().close()
     samples = []
     for _ in range(repeats):
-        time.sleep(pause)  # not timed: the model's turn, during which the zygote forks the next child
         start = time.perf_counter()
         executor = make_executor()
+        waited = time.perf_counter() - start
+        time.sleep(pause)
+        start = time.perf_counter()
         result = executor.run(call)
         executor.close()
-        samples.append(time.perf_counter() - start)
+        samples.append(waited + time.perf_counter() - start)
         assert result.ok, result
     return statistics.median(samples) * 1e3
 
 
-def calls_per_second(workers: int, calls: list[ToolCall], total: int, episode_calls: int) -> float:
-    pool = WorkerPool(workers)
+def calls_per_second(module: ModuleType, workers: int, calls: list[ToolCall], total: int,
+                     episode_calls: int) -> float:
+    pool = module.WorkerPool(workers)
     task = make_task()
+    SandboxExecutor = module.SandboxExecutor  # noqa: N806 - this design's class
     SandboxExecutor(task, pool=pool).run(calls[0])  # start the zygote
     per_thread = total // workers
 
@@ -127,6 +153,24 @@ def _threaded(work, threads: int, done: int) -> float:
     return done / (time.perf_counter() - start)
 
 
+def measure(name: str, module: ModuleType | None, task, calls: list[ToolCall], args) -> dict | None:
+    """One row: per call, per turn (one by one; as one run_turn where offered), per episode (back to back;
+    with the model's pause)."""
+    if module is None:
+        return None
+    pool = module.WorkerPool(1)
+    make = lambda: module.SandboxExecutor(task, pool=pool)  # noqa: E731
+    turn = [calls[i % len(calls)] for i in range(TURN_CALLS)]
+    row = {"name": name, "call_us": median_call_us(make(), calls, args.calls),
+           "turn_us": median_turn_us(make(), turn, args.calls // TURN_CALLS, batched=False),
+           "batched_us": (median_turn_us(make(), turn, args.calls // TURN_CALLS, batched=True)
+                          if hasattr(module.SandboxExecutor, "run_turn") else float("nan")),
+           "episode_ms": median_episode_ms(make, calls[0], args.episodes),
+           "paused_ms": median_episode_ms(make, calls[0], args.episodes // 2, PAUSE_S)}
+    pool.close()
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=2000, help="calls per measurement")
@@ -135,36 +179,41 @@ def main() -> None:
     args = parser.parse_args()
     calls = [ToolCall("search_hotels", json.dumps(a)) for a in CALLS]
     task = make_task()
-    pool = WorkerPool(1)
-    rows = [("trusted (in-process)", median_call_us(TrustedExecutor(task), calls, args.calls),
-             median_episode_ms(lambda: TrustedExecutor(task), calls[0], args.episodes)),
-            ("sandbox (kernel-confined)", median_call_us(SandboxExecutor(task, pool=pool), calls, args.calls),
-             median_episode_ms(lambda: SandboxExecutor(task, pool=pool), calls[0], args.episodes))]
-    ready_ms = median_episode_ms(lambda: SandboxExecutor(task, pool=pool), calls[0], args.episodes // 2, PAUSE_S)
-    pool.close()
-    with tempfile.TemporaryDirectory() as directory:
-        old = old_design(directory)
-        if old is not None:
-            old_pool = old.WorkerPool(1)
-            rows.insert(1, ("old design (shared workers)",
-                            median_call_us(old.SandboxExecutor(task, pool=old_pool), calls, args.calls),
-                            median_episode_ms(lambda: old.SandboxExecutor(task, pool=old_pool), calls[0],
-                                              args.episodes)))
-            old_pool.close()
+    trusted = {"name": "trusted (in-process)", "call_us": median_call_us(TrustedExecutor(task), calls, args.calls),
+               "turn_us": float("nan"), "batched_us": float("nan"),
+               "episode_ms": median_episode_ms(lambda: TrustedExecutor(task), calls[0], args.episodes),
+               "paused_ms": float("nan")}
+    with tempfile.TemporaryDirectory() as old_dir, tempfile.TemporaryDirectory() as before_dir:
+        old, before = from_history(OLD_DESIGN_COMMIT, old_dir), from_history(BEFORE_COMMIT, before_dir)
+        current = sys.modules[SandboxExecutor.__module__]
+        rows = [r for r in (trusted, measure(f"first design ({OLD_DESIGN_COMMIT})", old, task, calls, args),
+                            measure(f"kernel, before ({BEFORE_COMMIT})", before, task, calls, args),
+                            measure("kernel, now", current, task, calls, args)) if r is not None]
         print(f"namespaces and user: {', '.join(isolation().features) or 'none'}")
-        print(f"{'path':<30}{'median per call':>18}{'median per episode':>21}")
-        for name, call_us, episode_ms in rows:
-            print(f"{name:<30}{call_us:>15.1f} us{episode_ms:>18.2f} ms")
-        print(f"{'sandbox / trusted':<30}{rows[-1][1] / rows[0][1]:>17.1f}x{rows[-1][2] / rows[0][2]:>20.1f}x")
-        print(f"sandbox episode after a {PAUSE_S * 1e3:.0f} ms pause (its process forked ahead, waiting): "
-              f"{ready_ms:.2f} ms; the figures above are back-to-back episodes")
+        print(f"{'path':<28}{'per call':>11}{f'turn of {TURN_CALLS}':>12}{'as 1 trip':>11}{'episode':>10}"
+              f"{f'+{PAUSE_S * 1e3:.0f} ms turn':>13}")
+        for r in rows:
+            print(f"{r['name']:<28}{r['call_us']:>8.1f} us{r['turn_us']:>9.0f} us{r['batched_us']:>8.0f} us"
+                  f"{r['episode_ms']:>7.2f} ms{r['paused_ms']:>10.2f} ms")
+        now = rows[-1]
+        print(f"{'now / trusted':<28}{now['call_us'] / trusted['call_us']:>10.1f}x{'':>23}"
+              f"{now['episode_ms'] / trusted['episode_ms']:>9.1f}x")
+        if before is not None:
+            b = rows[-2]
+            print(f"{'now / before':<28}{now['call_us'] / b['call_us']:>10.2f}x{'':>12}"
+                  f"{now['batched_us'] / b['turn_us']:>10.2f}x{now['episode_ms'] / b['episode_ms']:>9.2f}x"
+                  f"{now['paused_ms'] / b['paused_ms']:>12.2f}x")
+        print("episode: reset + first call + close, as the trainer waits for them; '+N ms turn': the same with the "
+              "model's turn between reset and call (not counted)")
         print()
-        print(f"{'workers':<10}{'calls/s, sandbox':>18}{'calls/s, old design':>22}   (sandbox: "
-              f"{args.episode_calls} calls per episode)")
+        print(f"{'workers':<10}{'calls/s, now':>14}{'before':>10}{'first design':>14}   ({args.episode_calls} calls "
+              f"per episode; the first design has no episodes)")
         for workers in WORKER_COUNTS:
-            rate = calls_per_second(workers, calls, args.calls, args.episode_calls)
+            rate = calls_per_second(current, workers, calls, args.calls, args.episode_calls)
+            before_rate = (calls_per_second(before, workers, calls, args.calls, args.episode_calls)
+                           if before is not None else float("nan"))
             old_rate = old_calls_per_second(old, workers, calls, args.calls) if old is not None else float("nan")
-            print(f"{workers:<10}{rate:>18,.0f}{old_rate:>22,.0f}")
+            print(f"{workers:<10}{rate:>14,.0f}{before_rate:>10,.0f}{old_rate:>14,.0f}")
 
 
 if __name__ == "__main__":

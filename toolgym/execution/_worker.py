@@ -15,7 +15,8 @@ Control (parent <-> zygote, one JSON message per datagram):
   {"op": "spawn"}  ->  {"id": int, "pid": int} + the parent's end of the child's channel + a pidfd
                        (the child was forked ahead, after the previous spawn, and waits confined)
   {"op": "reap", "id": int}  ->  {"status": wait status}   (the parent has killed the child)
-  {"op": "release", "id": int}  (no answer: the same, when the parent does not need the status)
+  {"op": "release", "id": int}  (no answer: the same, when the parent does not need the status; the zygote
+                                 waits for it without blocking, at its next request or when idle)
 Channel (parent <-> child, length-prefixed JSON, never pickle):
   child: {"ready": true, "confinement": [steps applied], "failed": {step: why}}
   parent: {"tools": {name: {"source": str, "schema": object}}, "ftrl": bool}
@@ -32,6 +33,7 @@ import importlib
 import json
 import os
 import resource
+import select
 import signal
 import socket
 import struct
@@ -45,6 +47,7 @@ FILE_SIZE_LIMIT = 16 << 20    # bytes a tool may write to one scratch file
 OPEN_FILES_LIMIT = 64
 CONTROL_MESSAGE_LIMIT = 1 << 16
 STATUS_MEMORY = 1024          # exit statuses of children nobody asked about yet, kept by the zygote
+COLLECT_INTERVAL_S = 0.02     # how often an idle zygote looks for released children that have exited
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the toolgym package directory
 # Loaded in the zygote, so a child needs no file access to use them.
 PRELOADED = ("math", "cmath", "datetime", "re", "random", "statistics", "collections", "itertools", "functools",
@@ -267,6 +270,7 @@ class Zygote:
         self.root = root    # why there is no minimal root (None: there is one)
         self.children: dict[int, tuple[int, str]] = {}  # child id -> (pid, scratch), until waited for
         self.statuses: dict[int, int] = {}  # child id -> wait status, for children that exited on their own
+        self.released: set[int] = set()     # children the parent killed and needs no status of, not yet waited for
         self.next_id = 0
 
     def serve(self, scratch_limited: bool) -> None:
@@ -276,6 +280,9 @@ class Zygote:
                                       "root": self.root}).encode())
         self._prepare()
         while True:
+            if self.released and not select.select([self.control], [], [], COLLECT_INTERVAL_S)[0]:
+                self._collect()  # idle: wait for released children now rather than at the next spawn
+                continue
             data = self.control.recv(CONTROL_MESSAGE_LIMIT)
             if not data:
                 return
@@ -284,8 +291,9 @@ class Zygote:
                 self._hand_over()
             elif request["op"] == "reap":
                 self.control.send(json.dumps({"status": self._reap(request["id"])}).encode())
-            elif request["op"] == "release":
-                self._reap(request["id"])
+            elif request["op"] == "release" and request["id"] in self.children:
+                self.released.add(request["id"])  # killed by the parent; waited for without blocking
+                self._collect()
 
     def _hand_over(self) -> None:
         """Give the parent the waiting child (its channel and a pidfd), then fork the next one."""
@@ -352,7 +360,10 @@ class Zygote:
             child = by_pid.pop(pid, None)
             if child is not None:
                 _remove_quietly(self.children.pop(child)[1])
-                self.statuses[child] = status
+                if child in self.released:
+                    self.released.discard(child)
+                else:
+                    self.statuses[child] = status
         while len(self.statuses) > STATUS_MEMORY:
             del self.statuses[next(iter(self.statuses))]
 

@@ -214,6 +214,9 @@ class _Zygote:
             raise SandboxError(f"the sandbox zygote failed to start: unexpected greeting {hello!r}")
         self.scratch_limited = hello.get("scratch_limited") is True
         self.root_problem: str | None = hello.get("root")  # why there is no minimal root (None: there is one)
+        self.asked = False  # a spawn request is out, its answer not read yet
+        self.stash: tuple[dict[str, Any], list[int]] | None = None  # an answer read before its turn
+        self._ask_for_child()
 
     def _receive(self, timeout: float) -> tuple[dict[str, Any], list[int]]:
         if not select.select([self.sock], [], [], timeout)[0]:
@@ -226,10 +229,18 @@ class _Zygote:
         return json.loads(data), fds
 
     def spawn(self) -> tuple[int, int, socket.socket]:
-        """A confined child (forked ahead, waiting): its id (for `reap`), a pidfd for it, our end of its channel."""
+        """A confined child (forked ahead, waiting): its id (for `reap`), a pidfd for it, our end of its channel.
+        The request for it went out at the previous spawn, so its answer is usually waiting: a reset does not wait
+        for the zygote to be scheduled."""
         with self.lock:
-            self.sock.send(b'{"op": "spawn"}')
-            reply, fds = self._receive(STARTUP_TIMEOUT_S)
+            if self.stash is not None:
+                (reply, fds), self.stash = self.stash, None
+            else:
+                if not self.asked:
+                    self._ask_for_child()
+                self.asked = False
+                reply, fds = self._receive(STARTUP_TIMEOUT_S)
+            self._ask_for_child()
         if "error" in reply or len(fds) != 2:
             for fd in fds:
                 os.close(fd)
@@ -242,13 +253,25 @@ class _Zygote:
         message = json.dumps({"op": "reap" if status else "release", "id": child}).encode()
         with self.lock:
             self.sock.send(message)
-            return self._receive(STARTUP_TIMEOUT_S)[0].get("status") if status else None
+            if not status:
+                return None
+            if self.asked:  # the zygote answers in order: that spawn's answer comes first
+                self.stash, self.asked = self._receive(STARTUP_TIMEOUT_S), False
+            return self._receive(STARTUP_TIMEOUT_S)[0].get("status")
+
+    def _ask_for_child(self) -> None:
+        self.sock.send(b'{"op": "spawn"}')
+        self.asked = True
 
     @property
     def alive(self) -> bool:
         return self.proc.poll() is None and self.sock.fileno() >= 0
 
     def close(self) -> None:
+        if self.stash is not None:
+            for fd in self.stash[1]:
+                os.close(fd)
+            self.stash = None
         self.sock.close()  # the zygote exits at end of file; its children die with it (PR_SET_PDEATHSIG)
         try:
             self.proc.wait(timeout=5)
