@@ -171,11 +171,16 @@ def measure(name: str, module: ModuleType | None, task, calls: list[ToolCall], a
     return row
 
 
+def _medians(rows: tuple[dict, ...]) -> dict:
+    return {key: rows[0][key] if key == "name" else statistics.median(r[key] for r in rows) for key in rows[0]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=2000, help="calls per measurement")
-    parser.add_argument("--episodes", type=int, default=100, help="episodes per measurement")
+    parser.add_argument("--calls", type=int, default=1000, help="calls per measurement")
+    parser.add_argument("--episodes", type=int, default=60, help="episodes per measurement")
     parser.add_argument("--episode-calls", type=int, default=8, help="calls per episode in the throughput runs")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; each figure is their median")
     args = parser.parse_args()
     calls = [ToolCall("search_hotels", json.dumps(a)) for a in CALLS]
     task = make_task()
@@ -186,9 +191,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as old_dir, tempfile.TemporaryDirectory() as before_dir:
         old, before = from_history(OLD_DESIGN_COMMIT, old_dir), from_history(BEFORE_COMMIT, before_dir)
         current = sys.modules[SandboxExecutor.__module__]
-        rows = [r for r in (trusted, measure(f"first design ({OLD_DESIGN_COMMIT})", old, task, calls, args),
-                            measure(f"kernel, before ({BEFORE_COMMIT})", before, task, calls, args),
-                            measure("kernel, now", current, task, calls, args)) if r is not None]
+        designs = [(f"first design ({OLD_DESIGN_COMMIT})", old), (f"kernel, before ({BEFORE_COMMIT})", before),
+                   ("kernel, now", current)]
+        rounds = [[measure(name, module, task, calls, args) for name, module in designs if module is not None]
+                  for _ in range(args.rounds)]  # interleaved, so that a change of the machine's load hits all
+        rows = [trusted, *(_medians(same) for same in zip(*rounds))]
         print(f"namespaces and user: {', '.join(isolation().features) or 'none'}")
         print(f"{'path':<28}{'per call':>11}{f'turn of {TURN_CALLS}':>12}{'as 1 trip':>11}{'episode':>10}"
               f"{f'+{PAUSE_S * 1e3:.0f} ms turn':>13}")

@@ -1,20 +1,24 @@
 """Running untrusted tool code in kernel-confined processes: `SandboxExecutor` and its `WorkerPool`.
 
 Tool code from a file someone else made, or written by an LLM, never runs in the caller's process. A pool runs a
-*zygote* (`_worker.py`: pre-imported, never runs tool code, in fresh user, network and IPC namespaces where the
-machine allows) that forks **one child per episode** (per `SandboxExecutor`), one ahead so that an episode finds
+*zygote* (`_worker.py`: pre-imported, never runs tool code, in fresh mount, network and IPC namespaces, and a
+user namespace unless the trainer is root, where the machine allows) that forks **one child per episode** (per `SandboxExecutor`), one ahead so that an episode finds
 it waiting; the child confines itself before it reads anything of the task and is killed when the executor
-closes, so no state crosses episodes or tasks. Each call runs in a new scratch directory; the episode's scratch
-is emptied after every call. A call is one round trip of length-prefixed JSON on a
-private socket (never pickle); the parent trusts nothing that comes back: replies are bounded in size, parsed
-with nesting errors caught, must echo the call's id and come alone. A child that breaks any of that, overruns, or
-dies is killed (through a pidfd, so exactly it) and the next call starts a fresh one; the call gets a tool error.
+closes, so no state crosses episodes or tasks. The executor takes its child when it is made (the episode's
+reset; the parent asked the zygote for it at the previous spawn), and the child prepares the task's tools while
+the model writes. Each call runs in a new scratch directory; the episode's scratch is emptied after every call.
+A turn's calls are one round trip (`run_turn`) of length-prefixed JSON on a private socket (never pickle); the
+parent trusts nothing that comes back: replies are bounded in size, parsed with nesting errors caught, must echo
+the call's id and, after the turn's last, come alone. A child that breaks any of that, overruns, or dies is killed
+(through a pidfd, so exactly it) and the next call starts a fresh one; the call gets a tool error.
 
 What contains what, in the child (`sandbox="strict"`, the default, refuses to run without Landlock and seccomp):
 
 =========================  =====================================================================  ============
 what                       mechanism                                                              `error`
 =========================  =====================================================================  ============
+host paths, metadata       the minimal root: `/` is a tmpfs of read-only binds of what Python     exception
+                           needs and the scratch tmpfs (pivot_root); no other host path exists
 files                      Landlock: read-only Python's install and import paths, toolgym's       'forbidden'
                            sources, the loaded libraries' directories; read-write only the        or exception
                            episode's scratch directory; nothing else, not even listing
@@ -26,7 +30,7 @@ signals                    seccomp: kill/tgkill/tkill only on itself, no pidfd c
 kernel attack surface      seccomp allow-list: no ptrace, mount, unshare, setns, keyctl, bpf,     'forbidden'
                            perf_event_open, io_uring, userfaultfd, mknod...
 privileges                 PR_SET_NO_NEW_PRIVS, every capability dropped, an empty environment;   -
-                           user `nobody` when the parent is root and nobody can run this Python
+                           user `nobody` (real, no groups) when the parent is root
 wall clock                 the parent waits `timeout` s, then SIGKILLs the child                  'timeout'
 CPU time                   RLIMIT_CPU re-armed per call (SIGXCPU kills, even inside C code)        'cpu'
 memory                     RLIMIT_AS: `memory_mb` MB beyond what the interpreter maps              'memory'
@@ -38,11 +42,11 @@ huge result                over `MAX_RESPONSE_BYTES`: the child is replaced     
 
 A CPython audit hook in the child turns common attempts into readable messages ("forbidden operation in the
 sandbox: ..."); it is a friendly layer, not the boundary: code that gets past it meets the kernel's refusal as an
-OSError. `sandbox="weak"` (or `TOOLGYM_SANDBOX=weak`) runs without Landlock and seccomp where the kernel lacks
-them: rlimits, namespaces and the audit hook only, which determined code can get past. Not contained even in
-"strict": `stat`/`readlink` of host paths (Landlock does not cover metadata), filling the scratch file system
-where no mount namespace can be made (then only each file's size is capped), a tool raising its own soft CPU
-limit (the wall clock still stops it), and kernel bugs.
+OSError. `sandbox="strict"` needs seccomp and Landlock ABI >= 3; `sandbox="weak"` (or `TOOLGYM_SANDBOX=weak`)
+runs with whatever the kernel has (an older Landlock, or none; no seccomp): the minimal root, namespaces, the user
+drop, rlimits and the audit hook still apply. Where no mount namespace can be made there is no minimal root (host
+metadata is visible) and scratch space is capped per file only. Not contained even in "strict": a tool raising its
+own soft CPU limit (the wall clock still stops it), and kernel bugs.
 
 Arguments are decoded and validated against the tool's schema *in the child* (an untrusted schema's `pattern`
 could backtrack catastrophically: there it is bounded by the call's time limit). Deep Python recursion,
@@ -560,8 +564,9 @@ class SandboxExecutor:
     (default: the process-wide `shared_pool` for that memory limit); `ftrl=True`: run calls the FTRL
     reference's way (`toolgym.execution.ftrl`: no schema check, the reference's rendering and error wording);
     `sandbox`: 'strict' (default, or the
-    TOOLGYM_SANDBOX variable) refuses to run without Landlock and seccomp, 'weak' runs without them.
-    The process starts at the first call and is killed by `close()`; a later call starts a fresh one.
+    TOOLGYM_SANDBOX variable) refuses to run without Landlock (ABI >= 3) and seccomp, 'weak' runs without them.
+    The process is taken from the pool when the executor is made (the episode's reset) and killed by `close()`;
+    a later call starts a fresh one.
 
     >>> from toolgym.models.task import Task
     >>> task = Task(id="t", question="q", messages=[{"role": "user", "content": "q"}], answer="5",
