@@ -291,9 +291,11 @@ class Zygote:
                 self._hand_over()
             elif request["op"] == "reap":
                 self.control.send(json.dumps({"status": self._reap(request["id"])}).encode())
-            elif request["op"] == "release" and request["id"] in self.children:
-                self.released.add(request["id"])  # killed by the parent; waited for without blocking
-                self._collect()
+            elif request["op"] == "release":
+                self.statuses.pop(request["id"], None)  # it exited before the parent killed it
+                if request["id"] in self.children:
+                    self.released.add(request["id"])  # killed by the parent; waited for without blocking
+                    self._collect()
 
     def _hand_over(self) -> None:
         """Give the parent the waiting child (its channel and a pidfd), then fork the next one."""

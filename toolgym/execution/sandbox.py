@@ -264,8 +264,11 @@ class _Zygote:
             return self._receive(STARTUP_TIMEOUT_S)[0].get("status")
 
     def _ask_for_child(self) -> None:
-        self.sock.send(b'{"op": "spawn"}')
-        self.asked = True
+        try:
+            self.sock.send(b'{"op": "spawn"}')
+            self.asked = True
+        except OSError:  # the zygote is gone: the next spawn finds out and starts another
+            self.asked = False
 
     @property
     def alive(self) -> bool:
@@ -500,6 +503,8 @@ class WorkerPool:
             self._dir = tempfile.mkdtemp(prefix="toolgym-sandbox-", dir=memory_fs)
             if "user" in dict(isolation().popen):
                 os.chown(self._dir, SANDBOX_UID, SANDBOX_UID)
+            elif isolation().uid is not None:  # children become nobody: they must reach their own directories
+                os.chmod(self._dir, 0o711)
         self._zygote = _Zygote(self._dir, self.memory_mb, self.scratch_mb)
 
     def discard(self, child: _Child) -> None:
