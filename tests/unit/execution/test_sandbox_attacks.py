@@ -172,6 +172,14 @@ def test_host_metadata_is_out_of_sight(pool, bystander, tmp_path):
         listing = run_attack(pool, bystander, "return [os.listdir(p) for p in ('/', cwd)]", {"cwd": str(Path.cwd())},
                              "cwd")
         assert listing.error == "exception" and "Error" in listing.content, listing
+        # the trainer's directory and its parents (/work here) exist only as the root's skeleton, if at all: an
+        # empty tmpfs directory on the way to a bind, never the host's inode
+        ancestors = [str(p) for p in (Path.cwd(), *Path.cwd().parents) if str(p) != "/"]
+        body = "return [[os.stat(p).st_dev, os.stat(p).st_ino] if os.path.exists(p) else None for p in paths]"
+        for path, seen in zip(ancestors, json.loads(run_attack(pool, bystander, body, {"paths": ancestors},
+                                                                "paths").content)):
+            host = os.stat(path)
+            assert seen is None or seen != [host.st_dev, host.st_ino], path
     finally:
         marker.unlink()
 
