@@ -3,7 +3,8 @@
 Tool state is fresh per episode: every executor (one per episode, see `base`) runs each tool's source in a module
 of its own (`types.ModuleType`) at the tool's first call, so module-level imports, constants and helpers work and
 whatever a call leaves in the module's globals (a counter, a cache) dies with the executor. What is immutable is
-shared: code objects and validators are prepared once per task and cached by `Task.content_hash` (`prepared_tools`),
+shared: code objects and validators are prepared once per task and cached by `Task.content_hash` (`prepared_tools`;
+by identity for a generated task whose hash is not computed yet),
 and code objects by source (see `_module_code`), so code shared by many tasks compiles once; a new episode only
 re-runs the module's top level (a few µs, see benchmarks/step_latency.py). A call goes: look up the tool, decode the
 JSON arguments (unless the parser kept them decoded), validate them against the tool's schema (`tool_validator`),
@@ -40,6 +41,7 @@ from toolgym.execution.ftrl import ftrl_arguments, ftrl_invoke
 from toolgym.execution.render import describe_exception, error_message, render
 from toolgym.execution.validation import ArgumentValidator, tool_validator
 from toolgym.models.calls import ToolCall, ToolResult
+from toolgym.models.memo import IdentityMemo
 from toolgym.models.task import Task, ToolSpec
 
 CACHE_SIZE = 256            # compiled tasks kept; a training set cycles through far fewer per worker
@@ -228,14 +230,19 @@ class PreparedTask(Mapping[str, PreparedTool]):
 
 
 class _TaskCache:
-    """A bounded LRU of prepared tasks keyed by content hash, safe to share between threads."""
+    """A bounded LRU of prepared tasks keyed by content hash, safe to share between threads. A generated task whose
+    hash is deferred (`Task.hash_deferred`) is keyed by identity instead: hashing it would cost more than preparing
+    it, and a stream hands out the same object each time its task is re-read."""
 
     def __init__(self, size: int) -> None:
         self._size = size
         self._items: OrderedDict[str, PreparedTask] = OrderedDict()
         self._lock = threading.Lock()
+        self._unhashed: IdentityMemo[PreparedTask] = IdentityMemo(size)
 
     def get(self, task: Task) -> PreparedTask:
+        if task.hash_deferred:
+            return self._unhashed.get(None, (task,), lambda: PreparedTask(task))
         key = task.content_hash
         if not key:  # a record built without validation has no hash: nothing safe to key on
             return PreparedTask(task)
@@ -254,6 +261,7 @@ class _TaskCache:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+        self._unhashed = IdentityMemo(self._size)
 
 
 _CACHE = _TaskCache(CACHE_SIZE)
