@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 
 BUILTIN_IDS = tuple(register_builtin())  # ToolEnv/<domain>-L<level>; cheap: entry points are strings
 
-__all__ = ["BUILTIN_IDS", "BatchedVectorEnv", "GoldCall", "Message", "MissingDependencyError", "Provenance", "ScenarioKind", "Task",
+__all__ = ["BUILTIN_IDS", "BatchedVectorEnv", "GoldCall", "Message", "MissingDependencyError", "Provenance",
+           "ScenarioKind", "Task",
            "TaskValidationError", "ToolEnv", "ToolSpec", "ToolgymError", "UnknownNameError", "__version__",
            "load_tasks", "make_batched", "register_tasks", "save_tasks"]

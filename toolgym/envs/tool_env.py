@@ -60,9 +60,9 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
     Truncated: `max_turns` turns were taken without an answer.
 
     Info: `task_id`, `turn`, `metrics` (solve_precision, solve_rate, solve_f1 so far), `answer_correct`, `tools`
-    (the episode's OpenAI tool list to pass to a chat template or server; one list per episode, shared by its
-    infos and by every episode of the same task: do not mutate it), per step `solved` (the sub-answer each call solved, or None) and `parse_issues`, at
-    reset `task_index`.
+    (the episode's OpenAI tool list to pass to a chat template or server; one list per task, shared by the infos of
+    every episode of it: do not mutate it), per step `solved` (the sub-answer each call solved, or None) and
+    `parse_issues`, at reset `task_index`.
 
     Tool code: tasks from toolgym's generated stream or its shipped catalog (trusted by content hash) run
     in-process; any other task's code runs in the isolated `SandboxExecutor`. `trust_code=True` forces in-process,

@@ -71,7 +71,8 @@ def _check_inputs(domain: str, level: int, index: int, split: str) -> None:
 
 
 def _generate(domain: str, level: int, index: int, seed: int, split: str, backend: Backend | None,
-              replay: bool = False) -> tuple[GenerationContext, list[str], tuple[Scenario, Documents, Toolset, ScaledToolset, Task]]:
+              replay: bool = False
+              ) -> tuple[GenerationContext, list[str], tuple[Scenario, Documents, Toolset, ScaledToolset, Task]]:
     """The accepted attempt's context, the reasons earlier attempts were rejected, and the stage outputs."""
     _check_inputs(domain, level, index, split)
     ctx = GenerationContext(domain=domain, level=level, split=split, seed=seed, index=index)

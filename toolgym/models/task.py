@@ -346,7 +346,8 @@ def compute_content_hash(task: Task) -> str:
     hashed fields in key order, so the text is that of the other fields with the tools' own text (remembered per
     spec) closing it: the same bytes as `canonical_json` of the whole `model_dump`.
     """
-    others = canonical_json(BaseModel.model_dump(task, mode="json", include=_HASHED_INCLUDE))  # not Task.model_dump: that fills the hash first
+    # BaseModel's model_dump, not Task's, which computes the hash first
+    others = canonical_json(BaseModel.model_dump(task, mode="json", include=_HASHED_INCLUDE))
     text = f'{others[:-1]},"tools":{tools_json(task.tools)}}}'
     return hashlib.sha256(text.encode()).hexdigest()
 
