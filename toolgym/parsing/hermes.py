@@ -64,24 +64,31 @@ class HermesParser(TextParser):
 def _lean_parse(text: str) -> ParsedTurn | None:
     """The turn of a completion whose every block holds one JSON object that makes a call, with no reasoning and
     no stray tag; None for anything else (no call, a think tag, a tag in the arguments, bad JSON, a bad call),
-    which the full reading handles."""
-    parts = text.split(OPEN_TAG)
-    if len(parts) == 1 or CLOSE_TAG in parts[0] or "think>" in text:  # "think>": either reasoning tag
+    which the full reading handles. Gives up at the first block it cannot take, having read nothing past it."""
+    start = text.find(OPEN_TAG)
+    if start < 0 or "think>" in text or text.find(CLOSE_TAG, 0, start) >= 0:  # "think>": either reasoning tag
         return None
-    content, calls = [parts[0]], []
-    for part in parts[1:]:
-        body, closed, rest = part.partition(CLOSE_TAG)
-        if not closed or CLOSE_TAG in rest:
+    content, calls = [text[:start]], []
+    while start >= 0:
+        body = start + len(OPEN_TAG)
+        close = text.find(CLOSE_TAG, body)
+        following = text.find(OPEN_TAG, body)
+        if close < 0 or 0 <= following < close:  # unclosed
+            return None
+        after = close + len(CLOSE_TAG)
+        end = following if following >= 0 else len(text)
+        if text.find(CLOSE_TAG, after, end) >= 0:  # a stray close tag after the block
             return None
         try:
-            obj = _loads(body)
+            obj = _loads(text[body:close])
         except (ValueError, RecursionError):  # bad JSON, an integer past Python's limit, deep nesting
             return None
-        call = call_from_object(obj, body)
+        call = call_from_object(obj, "")
         if type(call) is not ToolCall:
             return None
         calls.append(call)
-        content.append(rest)
+        content.append(text[after:end])
+        start = following
     return ParsedTurn("".join(content).strip(), tuple(calls))
 
 
