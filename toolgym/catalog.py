@@ -84,7 +84,7 @@ def build_catalog(directory: Path, *, domains: list[str] | None = None, levels: 
     sets: dict[str, Any] = {}
     for domain in domains:
         for level in levels:
-            tasks = generate_tasks(domain, level, tasks_per_set, seed=seed, split="test")
+            tasks = generate_tasks(domain, level, tasks_per_set, seed=seed, split="test", replay=True)
             path = save_tasks(tasks, directory / f"{set_name(domain, level)}.jsonl.gz")
             sets[set_name(domain, level)] = {"file": path.name, "domain": domain, "level": level,
                                              "indices": list(range(tasks_per_set)),

@@ -7,7 +7,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, SupportsIndex
 
 import gymnasium as gym
+import numpy as np
 from gymnasium.error import ResetNeeded
+from gymnasium.utils import seeding
 
 from toolgym.catalog import is_trusted_hash
 from toolgym.envs import checks
@@ -18,6 +20,7 @@ from toolgym.execution.base import run_turn
 from toolgym.execution.render import clipped
 from toolgym.models.calls import ParsedTurn, ToolCall, call_id
 from toolgym.models.io import load_tasks
+from toolgym.models.memo import IdentityMemo
 from toolgym.models.task import Task
 from toolgym.parsing import MAX_CALLS_PER_TURN, Parser, get_parser, limit_calls, parse_action
 from toolgym.reward import RewardPreset, Verifier, get_preset
@@ -36,8 +39,11 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
     """A multi-turn tool-use episode: the agent calls tools until it answers the task's question.
 
     Observation: the conversation so far, a list of OpenAI-style message dicts (`role` system/user/assistant/tool,
-    `content`; assistant turns carry `tool_calls`, tool messages `tool_call_id` and `name`). A new list of new
-    dicts every time, so callers may mutate it.
+    `content`; assistant turns carry `tool_calls`, tool messages `tool_call_id` and `name`). Read-only: a new list
+    every step, but each message dict is made once and shared by the observations that follow it (copying the
+    whole conversation every step cost time growing with its length). Mutating one changes what later
+    observations of the episode show, never the episode itself (the env keeps its own record): copy a message
+    before editing it (`toolgym.rollout.messages` converters return copies).
 
     Action: one assistant turn, as raw completion text (read by `parser`, by default the preset's: Hermes
     `<tool_call>` blocks for "default"), an assistant message dict (OpenAI `tool_calls` with JSON-string
@@ -55,9 +61,9 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
     Truncated: `max_turns` turns were taken without an answer.
 
     Info: `task_id`, `turn`, `metrics` (solve_precision, solve_rate, solve_f1 so far), `answer_correct`, `tools`
-    (the episode's OpenAI tool list to pass to a chat template or server; one list per episode, shared by its
-    infos: do not mutate it), per step `solved` (the sub-answer each call solved, or None) and `parse_issues`, at
-    reset `task_index`.
+    (the episode's OpenAI tool list to pass to a chat template or server; one list per task, shared by the infos of
+    every episode of it: do not mutate it), per step `solved` (the sub-answer each call solved, or None) and
+    `parse_issues`, at reset `task_index`.
 
     Tool code: tasks from toolgym's generated stream or its shipped catalog (trusted by content hash) run
     in-process; any other task's code runs in the isolated `SandboxExecutor`. `trust_code=True` forces in-process,
@@ -113,7 +119,9 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         self._executor: Executor | None = None
         self._verifier: Verifier | None = None
         self._messages: list[dict[str, Any]] = []
+        self._shown: list[dict[str, Any]] = []  # the observation's own copy of each message, made once
         self._tools: list[dict[str, Any]] = []
+        self._seed: int | None = None  # the seed of reset, until np_random is first used (see np_random)
         self._ids: set[str] = set()
         self._turn = 0
         self._done = False
@@ -130,7 +138,8 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
               ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         seed = checks.seed(seed)
         options = checks.options(options)
-        super().reset(seed=seed)
+        if seed is not None:  # gymnasium's Env.reset, deferred: see np_random
+            self.__dict__["_np_random"], self._seed = None, seed
         index = self._task_index(seed, options)
         task = self.tasks[index]
         self._close_executor()  # one executor per episode: no tool state outlives its episode
@@ -138,15 +147,37 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         self.task = task
         self._verifier = Verifier(task, self.preset)
         self._messages = task.opening_messages()
+        self._shown = [_copy_message(m) for m in self._messages]
         # ids already answered in the opening (a state of the paper's training shape) stay taken
         self._ids: set[str] = {c["id"] for m in self._messages for c in m.get("tool_calls", ()) if "id" in c}
         self._turn = 0
         self._done = False
-        self._tools = task.openai_tools()
-        self.action_space.use_tools({t.name: list(t.function.parameters.get("properties") or ()) for t in task.tools})
+        self._tools, parameters = _TASK_TOOLS.get(None, (task,), lambda: _tool_lists(task))
+        self.action_space.use_tools(parameters)
         info = self._info()
         info["task_index"] = index
         return self._observation(), info
+
+    # gymnasium's RNG, seeded by reset(seed=...) when first used: seeding costs ~10 µs, more than the rest of a
+    # reset, and an episode played by seed never draws from it.
+
+    @property
+    def _np_random(self) -> np.random.Generator | None:
+        rng = self.__dict__.get("_np_random")
+        if rng is None and self._seed is not None:
+            rng, self._np_random_seed = seeding.np_random(self._seed)
+            self.__dict__["_np_random"], self._seed = rng, None
+        return rng
+
+    @_np_random.setter
+    def _np_random(self, value: np.random.Generator | None) -> None:
+        self.__dict__["_np_random"], self._seed = value, None
+
+    @property
+    def np_random_seed(self) -> int:
+        if self._seed is not None:
+            return self._seed
+        return super().np_random_seed
 
     def _task_index(self, seed: int | None, options: Mapping[str, Any]) -> int:
         if "task_index" in options:
@@ -205,12 +236,15 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
             message["reasoning_content"] = parsed.reasoning
         if parsed.calls:
             message["tool_calls"] = [call.openai(i) for call, i in zip(parsed.calls, ids)]
-        self._messages.append(message)
+        self._record(message)
         for call, i, result in zip(parsed.calls, ids, results):
-            self._messages.append({"role": "tool", "tool_call_id": i, "name": call.name,
-                                   "content": clipped(result.content)})
+            self._record({"role": "tool", "tool_call_id": i, "name": call.name, "content": clipped(result.content)})
         if parsed.issues:
-            self._messages.append({"role": "user", "content": _issues_feedback(parsed)})
+            self._record({"role": "user", "content": _issues_feedback(parsed)})
+
+    def _record(self, message: dict[str, Any]) -> None:
+        self._messages.append(message)
+        self._shown.append(_copy_message(message))
 
     def _info(self) -> dict[str, Any]:
         assert self.task is not None and self._verifier is not None
@@ -220,7 +254,7 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
                 "answer_correct": self._verifier.answer_correct, "tools": self._tools}
 
     def _observation(self) -> list[dict[str, Any]]:
-        return [_copy_message(m) for m in self._messages]
+        return self._shown.copy()  # a new list of the shared, read-only message dicts (see the class docstring)
 
     # -- helpers for users -----------------------------------------------------------------------------------------
 
@@ -256,6 +290,15 @@ class ToolEnv(gym.Env[list[dict[str, Any]], Any]):
         if self._executor is not None:
             self._executor.close()
             self._executor = None
+
+
+_TASK_TOOLS: IdentityMemo[tuple[list[dict[str, Any]], dict[str, list[str]]]] = IdentityMemo(1024)
+
+
+def _tool_lists(task: Task) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """A task's OpenAI tool list and its tools' parameter names, made once per task (frozen): rebuilding the list
+    was more than half of a reset."""
+    return task.openai_tools(), {t.name: list(t.function.parameters.get("properties") or ()) for t in task.tools}
 
 
 def _copy_message(message: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 Tool state is fresh per episode: every executor (one per episode, see `base`) runs each tool's source in a module
 of its own (`types.ModuleType`) at the tool's first call, so module-level imports, constants and helpers work and
 whatever a call leaves in the module's globals (a counter, a cache) dies with the executor. What is immutable is
-shared: code objects and validators are prepared once per task and cached by `Task.content_hash` (`prepared_tools`),
+shared: code objects and validators are prepared once per task and cached by `Task.content_hash` (`prepared_tools`;
+by identity for a generated task whose hash is not computed yet),
 and code objects by source (see `_module_code`), so code shared by many tasks compiles once; a new episode only
 re-runs the module's top level (a few µs, see benchmarks/step_latency.py). A call goes: look up the tool, decode the
 JSON arguments (unless the parser kept them decoded), validate them against the tool's schema (`tool_validator`),
@@ -11,8 +12,12 @@ call the function under a time limit, render the return value. Every failure com
 `error` set; nothing a model writes can make `run` raise. With `ftrl=True` the call is admitted, rendered and
 worded the reference's way instead (`toolgym.execution.ftrl`).
 
-The time limit costs almost nothing on the main thread: a one-shot `SIGALRM` timer (`setitimer`) interrupts the
-tool. Elsewhere (a thread of a vector env, say) the call runs on one reusable daemon worker thread per executor and
+The time limit costs almost nothing on the main thread: no system call per call. The call records its deadline
+(`time.monotonic`, read without a system call) for one watchdog thread per process, which sleeps until the
+deadline of the call in progress and, if that call is still running then, sends the main thread a `SIGALRM`
+(`signal.pthread_kill`: a real signal, so a tool blocked in `time.sleep` is woken too) whose handler raises into
+the tool. Another program's SIGALRM arriving during a call is held until the call ends, as its timer was paused
+before. Elsewhere (a thread of a vector env, say) the call runs on one reusable daemon worker thread per executor and
 the caller waits with a timeout. Neither can stop a loop inside C code, and a thread cannot be killed: a runaway
 tool on the worker path is abandoned and keeps a CPU busy until it ends. That is acceptable for trusted code only;
 untrusted code belongs in the isolated executor. Builtins and imported library modules are the process's own:
@@ -22,6 +27,8 @@ trusted code must not patch them.
 from __future__ import annotations
 
 import functools
+import math
+import os
 import signal
 import threading
 import time
@@ -40,12 +47,12 @@ from toolgym.execution.ftrl import ftrl_arguments, ftrl_invoke
 from toolgym.execution.render import describe_exception, error_message, render
 from toolgym.execution.validation import ArgumentValidator, tool_validator
 from toolgym.models.calls import ToolCall, ToolResult
+from toolgym.models.memo import IdentityMemo
 from toolgym.models.task import Task, ToolSpec
 
 CACHE_SIZE = 256            # compiled tasks kept; a training set cycles through far fewer per worker
 CODE_CACHE_SIZE = 2048      # code objects kept by (tool name, source piece): shared pieces compile once
-MIN_REARM_S = 1e-6          # re-arms an outer timer that expired during a call, so it fires at once
-_HAS_ALARM = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")  # not on Windows
+_HAS_ALARM = hasattr(signal, "pthread_kill") and hasattr(signal, "SIGALRM")  # not on Windows
 
 
 class _CallTimeout(BaseException):
@@ -59,13 +66,17 @@ class _AlarmUnavailable(Exception):
 class _AlarmHandler:
     """toolgym's SIGALRM handler, installed once and left in place (swapping handlers per call costs ~6 µs).
 
-    Outside a tool call it hands the signal to the handler that was installed before it, so a program's own
-    SIGALRM use keeps working; if someone installs another handler later, the next call re-installs this one on
-    top of it.
+    It raises into the tool call the watchdog found past its deadline (`expired`); a SIGALRM from anyone else is
+    handed to the handler installed before this one, at once outside a call, after it during one, so a program's
+    own SIGALRM use keeps working; if someone installs another handler later, the next call re-installs this one
+    on top of it.
     """
 
     def __init__(self) -> None:
-        self.active = False
+        self.active = False   # a tool call is running on the main thread
+        self.call = 0         # counts the calls, so that a late watchdog never interrupts the next one
+        self.expired = -1     # the call the watchdog found past its deadline, set just before it signals
+        self.held = False     # someone else's SIGALRM arrived during a call: deliver it when the call ends
         self.chained: Any = signal.SIG_DFL
 
     def install(self) -> None:
@@ -79,8 +90,18 @@ class _AlarmHandler:
         self.chained = signal.SIG_DFL if current is None else current  # None: installed from C, not restorable
 
     def __call__(self, signum: int, frame: types.FrameType | None) -> None:
+        if self.expired >= 0:  # the watchdog's signal
+            expired, self.expired = self.expired, -1
+            if self.active and expired == self.call:
+                raise _CallTimeout
+            return  # the call ended in time after all
         if self.active:
-            raise _CallTimeout
+            self.held = True
+            return
+        self.chain(signum, frame)
+
+    def chain(self, signum: int, frame: types.FrameType | None) -> None:
+        """Hand a SIGALRM that is not toolgym's to the handler installed before this one."""
         if callable(self.chained):
             self.chained(signum, frame)
         elif self.chained == signal.SIG_DFL:  # SIGALRM's default action ends the process: keep that meaning
@@ -89,6 +110,56 @@ class _AlarmHandler:
 
 
 _ALARM = _AlarmHandler()
+
+
+class _Watchdog:
+    """The thread that ends main-thread tool calls at their deadline (see the module docstring). The caller only
+    writes two attributes per call; the thread sleeps until the deadline of the call in progress, or, between
+    calls, for the shortest time limit used so far, so a call that starts while it sleeps is checked in time."""
+
+    def __init__(self) -> None:
+        self.deadline: float | None = None  # monotonic time by which the call in progress must end
+        self._shortest = math.inf
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, timeout: float) -> None:
+        """Start watching a new call on the main thread (`_ALARM.call` is its number)."""
+        if timeout < self._shortest or self._thread is None:  # rare: re-plan the thread's sleep, start it
+            self._shortest = min(self._shortest, timeout)
+            self._start()
+        self.deadline = time.monotonic() + timeout
+
+    def _start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._serve, name="toolgym-watchdog", daemon=True)
+            self._thread.start()
+        self._wake.set()
+
+    def _serve(self) -> None:
+        signalled = -1
+        while True:
+            deadline, call = self.deadline, _ALARM.call
+            wait = self._shortest if deadline is None else deadline - time.monotonic()
+            if wait > 0:
+                self._wake.wait(wait)
+                self._wake.clear()
+                continue
+            if _ALARM.active and _ALARM.call == call and self.deadline == deadline and signalled != call:
+                signalled = call  # once per call, as a one-shot timer
+                _ALARM.expired = call
+                signal.pthread_kill(threading.main_thread().ident, signal.SIGALRM)
+            self._wake.wait(self._shortest)
+            self._wake.clear()
+
+    def after_fork(self) -> None:
+        """In a forked child the thread is gone: the next call starts a new one."""
+        self.__init__()  # type: ignore[misc]
+
+
+_WATCHDOG = _Watchdog()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_WATCHDOG.after_fork)
 
 try:
     from _signal import getsignal as _raw_getsignal  # CPython's C function, which `signal.getsignal` wraps
@@ -228,14 +299,19 @@ class PreparedTask(Mapping[str, PreparedTool]):
 
 
 class _TaskCache:
-    """A bounded LRU of prepared tasks keyed by content hash, safe to share between threads."""
+    """A bounded LRU of prepared tasks keyed by content hash, safe to share between threads. A generated task whose
+    hash is deferred (`Task.hash_deferred`) is keyed by identity instead: hashing it would cost more than preparing
+    it, and a stream hands out the same object each time its task is re-read."""
 
     def __init__(self, size: int) -> None:
         self._size = size
         self._items: OrderedDict[str, PreparedTask] = OrderedDict()
         self._lock = threading.Lock()
+        self._unhashed: IdentityMemo[PreparedTask] = IdentityMemo(size)
 
     def get(self, task: Task) -> PreparedTask:
+        if task.hash_deferred:
+            return self._unhashed.get(None, (task,), lambda: PreparedTask(task))
         key = task.content_hash
         if not key:  # a record built without validation has no hash: nothing safe to key on
             return PreparedTask(task)
@@ -254,6 +330,7 @@ class _TaskCache:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+        self._unhashed = IdentityMemo(self._size)
 
 
 _CACHE = _TaskCache(CACHE_SIZE)
@@ -396,24 +473,23 @@ class TrustedExecutor:
         return self._call_on_worker(name, function, args)
 
     def _call_with_alarm(self, name: str, function: Callable[..., Any], args: dict[str, Any]) -> ToolResult:
-        """Run the call under a one-shot SIGALRM timer, then resume whatever timer was running before."""
+        """Run the call under the watchdog's deadline; then deliver any SIGALRM held during it."""
         _ALARM.install()
-        previous_delay = previous_interval = 0.0
-        started = time.monotonic()
+        _ALARM.call += 1
+        _WATCHDOG.watch(self.timeout)  # type: ignore[arg-type]
         _ALARM.active = True
         try:
             try:
-                previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, self.timeout)
                 return self._invoke(name, function, args)
             finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
                 _ALARM.active = False
-        except _CallTimeout:  # also when the alarm lands just after the tool returned: the limit was reached
+                _WATCHDOG.deadline = None
+        except _CallTimeout:  # also when the signal lands just after the tool returned: the limit was reached
             return self._timed_out(name)
         finally:
-            if previous_delay:  # someone else's timer was running: resume it, minus the time this call took
-                remaining = max(previous_delay - (time.monotonic() - started), MIN_REARM_S)
-                signal.setitimer(signal.ITIMER_REAL, remaining, previous_interval)
+            if _ALARM.held:
+                _ALARM.held = False
+                _ALARM.chain(signal.SIGALRM, None)
 
     def _call_on_worker(self, name: str, function: Callable[..., Any], args: dict[str, Any]) -> ToolResult:
         """Run the call on the worker thread; on timeout abandon that thread (it cannot be killed) for a new one."""

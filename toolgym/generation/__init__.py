@@ -5,9 +5,10 @@
 Each stage is a pure function from one frozen model to the next (`models.py`), delegating to a `Backend`
 (`backend.py`; the offline `procedural` backend is the default) and checking its output (`stages/`). A task is a
 pure function of (domain, level, split, seed, index): randomness comes from a stable hash of those (`context.py`),
-never from global state, and an attempt that leaks an answer or fails its gold replay is retried with a derived
-sub-seed. Domains are data (`domains/`), levels one table (`levels.py`), and `measure_task` reads a task's
-structure back so tests can hold the generator to the table.
+never from global state, and an attempt that leaks an answer or fails its gold replay (every attempt of a backend
+that is not correct by construction, an audited sample of the procedural backend's: see `stages/deploy.py`) is
+retried with a derived sub-seed. Domains are data (`domains/`), levels one table (`levels.py`), and
+`measure_task` reads a task's structure back so tests can hold the generator to the table.
 
 >>> from toolgym.generation import TaskStream, generate_task
 >>> task = generate_task("travel", 3, 0)

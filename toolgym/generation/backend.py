@@ -20,6 +20,8 @@ class Backend(Protocol):
     """Builds each stage's output from the previous one; must be deterministic given the context."""
 
     name: str
+    # Optional: a backend whose tasks' gold plans replay by construction may say `correct_by_construction = True`;
+    # the pipeline then replays only an audited sample of its tasks (else every one).
 
     def decompose(self, request: GenerationRequest, ctx: GenerationContext) -> Scenario:
         """Stage 1: a question, its sub-questions and sub-answers, and the world they come from."""

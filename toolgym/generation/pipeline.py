@@ -9,7 +9,9 @@
 
 Item i never depends on item j: each attempt's randomness comes from a stable hash of its inputs (see
 `context.py`). An attempt that breaks an invariant (answer leak, failing replay) is retried with the next
-`attempt` number, so the stream moves on deterministically and never keeps a bad task.
+`attempt` number, so the stream moves on deterministically and never keeps a bad task. `replay=True` replays
+every task's gold plan; by default a backend that is correct by construction (the procedural one) is replayed on
+an audited sample (see `stages/deploy.py`), which gives the same tasks: a replay never rejected one.
 """
 
 from __future__ import annotations
@@ -50,13 +52,13 @@ class GenerationTrace(BaseModel):
     task: Task = Field(description="Stage 5: the deployed task.")
 
 
-def _run_stages(ctx: GenerationContext, backend: Backend) -> tuple[Scenario, Documents, Toolset, ScaledToolset,
-                                                                    Task]:
+def _run_stages(ctx: GenerationContext, backend: Backend, replay: bool
+                ) -> tuple[Scenario, Documents, Toolset, ScaledToolset, Task]:
     scenario = decompose(GenerationRequest(domain=ctx.domain, level=ctx.level), ctx, backend)
     documents = document(scenario, ctx, backend)
     toolset = integrate(documents, ctx, backend)
     scaled = scale(toolset, ctx, backend)
-    return scenario, documents, toolset, scaled, deploy(scaled, ctx, backend)
+    return scenario, documents, toolset, scaled, deploy(scaled, ctx, backend, replay=replay)
 
 
 def _check_inputs(domain: str, level: int, index: int, split: str) -> None:
@@ -68,7 +70,8 @@ def _check_inputs(domain: str, level: int, index: int, split: str) -> None:
         raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
 
 
-def _generate(domain: str, level: int, index: int, seed: int, split: str, backend: Backend | None
+def _generate(domain: str, level: int, index: int, seed: int, split: str, backend: Backend | None,
+              replay: bool = False
               ) -> tuple[GenerationContext, list[str], tuple[Scenario, Documents, Toolset, ScaledToolset, Task]]:
     """The accepted attempt's context, the reasons earlier attempts were rejected, and the stage outputs."""
     _check_inputs(domain, level, index, split)
@@ -76,7 +79,7 @@ def _generate(domain: str, level: int, index: int, seed: int, split: str, backen
     rejected: list[str] = []
     for _ in range(MAX_ATTEMPTS):
         try:
-            return ctx, rejected, _run_stages(ctx, backend or _DEFAULT_BACKEND)
+            return ctx, rejected, _run_stages(ctx, backend or _DEFAULT_BACKEND, replay)
         except GenerationRejected as e:
             rejected.append(str(e))
             ctx = ctx.retry()
@@ -85,25 +88,28 @@ def _generate(domain: str, level: int, index: int, seed: int, split: str, backen
 
 
 def trace_task(domain: str, level: int, index: int, *, seed: int = 0, split: str = "train",
-               backend: Backend | None = None) -> GenerationTrace:
+               backend: Backend | None = None, replay: bool = False) -> GenerationTrace:
     """Generate one task and return every stage's output; raises `GenerationError` after MAX_ATTEMPTS."""
     ctx, rejected, (scenario, documents, toolset, scaled, task) = _generate(domain, level, index, seed, split,
-                                                                            backend)
+                                                                            backend, replay)
+    task.content_hash  # noqa: B018 - computed now: the trace is dumped whole, past Task.model_dump
     # the parts were validated by their stages; validating them again would recompute the task's hash
     return GenerationTrace.model_construct(context=ctx, rejected=tuple(rejected), scenario=scenario,
                                            documents=documents, toolset=toolset, scaled=scaled, task=task)
 
 
 def generate_task(domain: str, level: int, index: int, *, seed: int = 0, split: str = "train",
-                  backend: Backend | None = None) -> Task:
-    """Task `index` of the (domain, level, split, seed) stream: a pure function of its arguments."""
-    return _generate(domain, level, index, seed, split, backend)[2][-1]
+                  backend: Backend | None = None, replay: bool = False) -> Task:
+    """Task `index` of the (domain, level, split, seed) stream: a pure function of its arguments. `replay=True`
+    replays its gold plan even where the backend is audited on a sample only (the same task either way)."""
+    return _generate(domain, level, index, seed, split, backend, replay)[2][-1]
 
 
 def generate_tasks(domain: str, level: int, n: int, *, seed: int = 0, split: str = "train",
-                   backend: Backend | None = None) -> list[Task]:
+                   backend: Backend | None = None, replay: bool = False) -> list[Task]:
     """Tasks 0..n-1 of the stream."""
-    return [generate_task(domain, level, i, seed=seed, split=split, backend=backend) for i in range(n)]
+    return [generate_task(domain, level, i, seed=seed, split=split, backend=backend, replay=replay)
+            for i in range(n)]
 
 
 class TaskStream:

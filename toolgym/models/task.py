@@ -18,13 +18,17 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 import jsonschema
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from toolgym.models.calls import canonical_json
 from toolgym.models.memo import IdentityMemo
 
 TOOL_NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
 _TOOL_NAME = re.compile(TOOL_NAME_PATTERN)
+
+# Validation context that defers a task's content hash to its first read (`Task.model_validate(data,
+# context=LAZY_HASH)`): the generator's stream makes thousands of tasks a second and most are never hashed.
+LAZY_HASH = {"lazy_content_hash": True}
 
 # Fields that define what an episode does; the hash ignores labels (id, split, provenance, domain, level). "tools"
 # must stay the last in sorted order (see compute_content_hash).
@@ -244,7 +248,7 @@ class Task(_Frozen):
     content_hash: str = Field(default="", description="sha256 of the hashed fields; computed when empty.")
 
     @model_validator(mode="after")
-    def _consistent(self) -> Task:
+    def _consistent(self, info: ValidationInfo) -> Task:
         names = [t.name for t in self.tools]
         if len(set(names)) != len(names):
             raise ValueError(f"duplicate tool names in tools: {sorted(n for n in set(names) if names.count(n) > 1)}")
@@ -258,13 +262,50 @@ class Task(_Frozen):
             for call in turn:
                 if call.name not in names:
                     raise ValueError(f"gold_plan calls unknown tool {call.name!r}")
-        digest = compute_content_hash(self)
-        if not self.content_hash:
-            object.__setattr__(self, "content_hash", digest)  # frozen model: set once, here
-        elif self.content_hash != digest:
-            raise ValueError("content_hash does not match the content: the record was edited after hashing "
-                             "(remove content_hash to recompute it)")
+        if self.content_hash:
+            if self.content_hash != compute_content_hash(self):
+                raise ValueError("content_hash does not match the content: the record was edited after hashing "
+                                 "(remove content_hash to recompute it)")
+        elif info.context is not None and info.context.get("lazy_content_hash"):
+            del self.__dict__["content_hash"]  # computed on first read: see __getattr__
+        else:
+            object.__setattr__(self, "content_hash", compute_content_hash(self))  # frozen model: set once, here
         return self
+
+    # A task validated with LAZY_HASH has no content_hash in its __dict__ until it is read. Everything that reads
+    # the fields wholesale (equality, hashing, dumping) computes it first, so such a task is indistinguishable from
+    # an eagerly hashed one.
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "content_hash":  # only reached while the hash is deferred
+            digest = compute_content_hash(self)
+            self.__dict__["content_hash"] = digest
+            return digest
+        return super().__getattr__(name)  # type: ignore[misc]
+
+    @property
+    def hash_deferred(self) -> bool:
+        """True while the content hash of a task made with LAZY_HASH has not been computed yet."""
+        return "content_hash" not in self.__dict__
+
+    def _with_hash(self) -> Task:
+        if "content_hash" not in self.__dict__:
+            self.content_hash  # noqa: B018 - computes and stores it
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Task):
+            other._with_hash()
+        return super(Task, self._with_hash()).__eq__(other)
+
+    def __hash__(self) -> int:
+        return super(Task, self._with_hash()).__hash__()
+
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        return super(Task, self._with_hash()).model_dump(**kwargs)
+
+    def model_dump_json(self, **kwargs: Any) -> str:
+        return super(Task, self._with_hash()).model_dump_json(**kwargs)
 
     @property
     def tool_names(self) -> tuple[str, ...]:
@@ -305,7 +346,8 @@ def compute_content_hash(task: Task) -> str:
     hashed fields in key order, so the text is that of the other fields with the tools' own text (remembered per
     spec) closing it: the same bytes as `canonical_json` of the whole `model_dump`.
     """
-    others = canonical_json(task.model_dump(mode="json", include=_HASHED_INCLUDE))
+    # BaseModel's model_dump, not Task's, which computes the hash first
+    others = canonical_json(BaseModel.model_dump(task, mode="json", include=_HASHED_INCLUDE))
     text = f'{others[:-1]},"tools":{tools_json(task.tools)}}}'
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -7,6 +7,10 @@ the intent is not: the body must be one JSON object; an unclosed tag (cut off, o
 `<tool_call>`), invalid JSON, a missing name, or a `</tool_call>` with no opening tag is a `ParseIssue`. Text
 outside the tags is the content.
 
+Well-formed turns take a lean path (`_lean_parse`: split on the tags, decode each body whole) that gives up at the
+first thing it does not expect, leaving the turn to the full reading; both give the same `ParsedTurn` (tested
+with hypothesis on adversarial texts).
+
 >>> turn = HermesParser().parse('Checking.\\n<tool_call>\\n{"name": "f", "arguments": {"x": 1}}\\n</tool_call>')
 >>> turn.content, turn.calls
 ('Checking.', (ToolCall(name='f', arguments='{"x": 1}', id=None),))
@@ -14,7 +18,9 @@ outside the tags is the content.
 
 from __future__ import annotations
 
-from toolgym.models.calls import ParseIssue, ToolCall
+import json
+
+from toolgym.models.calls import ParsedTurn, ParseIssue, ToolCall
 from toolgym.parsing.base import (Reading, TextParser, call_from_object, collect, decode_json, issue,
                                   skip_whitespace, strip_code_fence)
 
@@ -32,6 +38,11 @@ class HermesParser(TextParser):
 
     name = "hermes"
 
+    def parse(self, text: str) -> ParsedTurn:
+        """The content, calls, issues and reasoning of one completion; never raises."""
+        lean = _lean_parse(text) if type(text) is str else None
+        return lean if lean is not None else super().parse(text)
+
     def read_calls(self, text: str) -> Reading:
         """The calls of every `<tool_call>` block, and the text outside the blocks."""
         if OPEN_TAG not in text and CLOSE_TAG not in text:
@@ -48,6 +59,40 @@ class HermesParser(TextParser):
             collect(result, calls, issues)
         _stray_closes(text[position:], content, issues)
         return Reading("".join(content), calls, issues)
+
+
+def _lean_parse(text: str) -> ParsedTurn | None:
+    """The turn of a completion whose every block holds one JSON object that makes a call, with no reasoning and
+    no stray tag; None for anything else (no call, a think tag, a tag in the arguments, bad JSON, a bad call),
+    which the full reading handles. Gives up at the first block it cannot take, having read nothing past it."""
+    start = text.find(OPEN_TAG)
+    if start < 0 or "think>" in text or text.find(CLOSE_TAG, 0, start) >= 0:  # "think>": either reasoning tag
+        return None
+    content, calls = [text[:start]], []
+    while start >= 0:
+        body = start + len(OPEN_TAG)
+        close = text.find(CLOSE_TAG, body)
+        following = text.find(OPEN_TAG, body)
+        if close < 0 or 0 <= following < close:  # unclosed
+            return None
+        after = close + len(CLOSE_TAG)
+        end = following if following >= 0 else len(text)
+        if text.find(CLOSE_TAG, after, end) >= 0:  # a stray close tag after the block
+            return None
+        try:
+            obj = _loads(text[body:close])
+        except (ValueError, RecursionError):  # bad JSON, an integer past Python's limit, deep nesting
+            return None
+        call = call_from_object(obj, "")
+        if type(call) is not ToolCall:
+            return None
+        calls.append(call)
+        content.append(text[after:end])
+        start = following
+    return ParsedTurn("".join(content).strip(), tuple(calls))
+
+
+_loads = json.JSONDecoder().decode  # JSON whitespace around the object, nothing else
 
 
 def _read_block(text: str, start: int, end: int) -> tuple[ToolCall | ParseIssue, int]:

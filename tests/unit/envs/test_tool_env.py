@@ -32,18 +32,22 @@ def test_oracle_solves_every_fixture(reward, index):
         assert total == 2.0  # exactly (see reward.verifier)
 
 
-def test_observation_is_a_fresh_conversation():
+def test_observation_is_a_new_list_of_read_only_messages():
     env = ToolEnv([multi_hop()])
     obs, _ = env.reset(seed=0)
     assert obs[0]["role"] == "user" and "ZX-101" in obs[0]["content"]
     obs2, *_ = env.step(env.oracle_actions()[0])
-    assert obs2[0] is not obs[0]
+    assert obs2 is not obs and obs2[0] is obs[0]  # each message is made once, then shared (read-only)
     assert [m["role"] for m in obs2] == ["user", "assistant", "tool"]
     assert obs2[1]["tool_calls"][0]["id"] == "call_0_0"
     assert obs2[2] == {"role": "tool", "tool_call_id": "call_0_0", "name": "flight_destination",
                        "content": "Flight ZX-101 lands in Velmora"}
-    obs2[1]["tool_calls"][0]["function"]["name"] = "mutated"
-    assert env.step("done")[0][1]["tool_calls"][0]["function"]["name"] == "flight_destination"
+    obs2.append({"role": "user", "content": "appended by the caller"})
+    obs2[1]["tool_calls"][0]["function"]["name"] = "mutated"  # breaks the contract: shows in later observations,
+    obs3 = env.step("done")[0]
+    assert len(obs3) == 4 and obs3[1]["tool_calls"][0]["function"]["name"] == "mutated"
+    assert "-> flight_destination(" in env.render()  # ... but never in the episode's own record
+    assert env.reset(seed=0)[0][0] is not obs[0]  # a new episode makes new messages
 
 
 def test_hermes_text_actions_and_think():

@@ -339,3 +339,35 @@ def test_line_numbers_survive_the_cut():
     with pytest.raises(ValueError) as info:
         _fresh_module("f", _module_code("f", source)).f()
     assert info.traceback[-1].lineno + 1 == 8  # pytest counts from 0
+
+
+def test_a_sleeping_tool_is_woken_at_its_deadline_on_the_main_thread():
+    ex = TrustedExecutor(make_task({"nap": "import time\ndef nap():\n    time.sleep(30)\n"}), timeout=QUICK_TIMEOUT_S)
+    started = time.monotonic()
+    assert ex.run(call("nap")).error == "timeout"
+    assert QUICK_TIMEOUT_S <= time.monotonic() - started < SLACK_S
+
+
+def test_an_outer_timer_expiring_during_a_call_fires_after_it():
+    ex = TrustedExecutor(make_task({"nap": "import time\ndef nap():\n    time.sleep(0.3)\n    return 'rested'\n"}))
+    fired: list[float] = []
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: fired.append(time.monotonic()))
+    try:
+        started = time.monotonic()
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
+        assert ex.run(call("nap")) == ToolResult("rested")  # the outer alarm did not cut the call short
+        assert len(fired) == 1 and fired[0] - started >= 0.3  # held until the call ended, then delivered
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_many_quick_calls_are_never_interrupted_late():
+    # the watchdog's signal for an expired call must never land in a later call (the later calls have a limit no
+    # slow spell of a loaded machine reaches, so a timeout among them could only be a late signal)
+    task = make_task({"divide": DIVIDE_CODE, "spin": SPIN_CODE})
+    spinning, quick = TrustedExecutor(task, timeout=0.05), TrustedExecutor(task, timeout=60)
+    for round in range(3):
+        assert spinning.run(call("spin")).error == "timeout"
+        for _ in range(2000):
+            assert quick.run(call("divide", '{"a": 1, "b": 4}')) == ToolResult("0.25")

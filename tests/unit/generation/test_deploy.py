@@ -4,7 +4,7 @@ import pytest
 from tests.unit.generation.helpers import stage_outputs
 from toolgym.generation.models import Deployment
 from toolgym.generation import generate_task
-from toolgym.generation.stages.deploy import assemble, deploy, tool_schema, tool_spec
+from toolgym.generation.stages.deploy import assemble, deploy, replays, tool_schema, tool_spec
 from toolgym.generation.stages.errors import GenerationRejected
 
 
@@ -76,3 +76,39 @@ def test_a_document_with_fresh_parameter_objects_gets_an_equal_spec():
     doc = stage_outputs("travel", 2, 0)[-1].tools[0]
     fresh = doc.model_copy(update={"params": tuple(p.model_copy() for p in doc.params)})
     assert tool_spec(fresh) == tool_spec(doc) and tool_spec(fresh) is not tool_spec(doc)
+
+
+class _BrokenButTrusted(_BrokenCode):
+    """Claims its tasks replay by construction, yet writes tools that answer something else."""
+
+    correct_by_construction = True
+
+
+def _audited(ctx) -> bool:
+    return replays(ctx, _BrokenButTrusted())
+
+
+def test_a_correct_by_construction_backend_is_replayed_on_an_audited_sample():
+    ctx, *_, scaled = stage_outputs("travel", 2, 0)
+    contexts = [ctx.model_copy(update={"index": i}) for i in range(64 * 20)]
+    audited = [c for c in contexts if _audited(c)]
+    assert 5 <= len(audited) <= 60  # about one in AUDIT_EVERY
+    for c in (audited[0], contexts[0] if not _audited(contexts[0]) else contexts[1]):
+        if _audited(c):  # in the sample: replayed, and the broken code caught
+            with pytest.raises(GenerationRejected, match="expected it to contain"):
+                deploy(scaled, c, _BrokenButTrusted())
+        else:  # outside it: trusted, unless the caller asks for the replay
+            assert deploy(scaled, c, _BrokenButTrusted()).tools
+            with pytest.raises(GenerationRejected, match="expected it to contain"):
+                deploy(scaled, c, _BrokenButTrusted(), replay=True)
+
+
+def test_a_backend_that_does_not_say_it_is_correct_is_always_replayed():
+    ctx = stage_outputs("travel", 2, 0)[0]
+    assert all(replays(ctx.model_copy(update={"index": i}), _BrokenCode()) for i in range(200))
+
+
+@pytest.mark.parametrize("level", [1, 2, 3, 4, 5])
+def test_replaying_every_task_gives_the_same_stream(level):
+    for index in range(6):
+        assert generate_task("finance", level, index, replay=True) == generate_task("finance", level, index)

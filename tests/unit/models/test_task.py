@@ -1,5 +1,6 @@
 import hashlib
 import json
+import pickle
 
 import jsonschema
 import pytest
@@ -11,7 +12,7 @@ from tests.fixtures.tasks import multi_hop, single_hop
 from toolgym.generation import generate_task
 from toolgym.models import FunctionSpec, Task
 from toolgym.models.calls import canonical_json
-from toolgym.models.task import HASHED_FIELDS
+from toolgym.models.task import HASHED_FIELDS, LAZY_HASH
 
 
 def _record(task: Task, **changes) -> dict:
@@ -157,3 +158,35 @@ def test_a_shared_spec_gives_every_task_the_same_hash_as_a_fresh_one():
 
 def test_tools_is_the_last_hashed_field_in_key_order():  # compute_content_hash appends the tools' text last
     assert max(HASHED_FIELDS) == "tools"
+
+
+def _lazy(task: Task) -> Task:
+    return Task.model_validate(_record(task), context=LAZY_HASH)
+
+
+def test_a_deferred_hash_is_computed_on_first_read():
+    eager = multi_hop()
+    lazy = _lazy(eager)
+    assert lazy.hash_deferred and not eager.hash_deferred
+    assert lazy.content_hash == eager.content_hash and not lazy.hash_deferred
+
+
+@pytest.mark.parametrize("read", [
+    lambda t: t.model_dump(), lambda t: t.model_dump(mode="json"), lambda t: t.model_dump_json(),
+    lambda t: json.loads(t.model_dump_json())["content_hash"], lambda t: hash(t),
+    lambda t: pickle.loads(pickle.dumps(t)).model_dump()])
+def test_a_task_with_a_deferred_hash_reads_as_an_eager_one(read):
+    eager = generate_task("travel", 4, 2)._with_hash()
+    assert generate_task("travel", 4, 2).hash_deferred  # the generator defers it
+    assert read(_lazy(eager)) == read(eager)
+
+
+def test_equality_ignores_whether_the_hash_was_deferred():
+    eager = single_hop()
+    assert _lazy(eager) == eager and eager == _lazy(eager) and _lazy(eager) == _lazy(eager)
+    assert _lazy(eager) != _lazy(multi_hop())
+
+
+def test_a_stale_hash_is_rejected_even_under_the_lazy_context():
+    with pytest.raises(ValidationError, match="content_hash does not match"):
+        Task.model_validate(_record(single_hop(), content_hash="0" * 64), context=LAZY_HASH)

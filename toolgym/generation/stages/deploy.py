@@ -4,6 +4,13 @@ The backend writes the tool sources; this stage assembles the `Task` (schemas, e
 turns), then rejects it if any answer appears in the question, the opening messages or the tool documents, or if
 replaying the gold plan with `TrustedExecutor` does not give every sub-answer from its own tool and the final
 answer from the last call (matched with `strict_match`).
+
+The replay is a quarter of the cost of a task and never rejected a procedural one (their tool code is written
+from the very records that hold the answers), so for a backend that declares `correct_by_construction` it runs on
+a sample of attempts only (one in AUDIT_EVERY, chosen by the attempt's own stable key, so a stream is as
+deterministic as before) unless the caller asks for it (`replay=True`: the catalog build does). Every other
+backend (an LLM's) is replayed always. Tests replay every task of every registered id; `toolgym validate`
+replays whatever it reads.
 """
 
 from __future__ import annotations
@@ -19,8 +26,9 @@ from toolgym.generation.models import FIELD_PARAM, FINAL_ID, Param, ScaledToolse
 from toolgym.generation.stages.errors import GenerationRejected
 from toolgym.generation.version import GENERATOR_VERSION
 from toolgym.models.memo import IdentityMemo
-from toolgym.models.task import GoldCall, Provenance, Task, ToolSpec, opening_messages
+from toolgym.models.task import LAZY_HASH, GoldCall, Provenance, Task, ToolSpec, opening_messages
 
+AUDIT_EVERY = 64  # one attempt in 64 of a correct-by-construction backend is replayed on the stream's path
 _SPECS: IdentityMemo[ToolSpec] = IdentityMemo()
 
 
@@ -81,23 +89,36 @@ def assemble(scaled: ScaledToolset, code: dict[str, str], ctx: GenerationContext
         expected.setdefault(call.name, []).append(answer)
     turns = [tuple(call for turn, call, _ in steps if turn == t) for t in sorted({s[0] for s in steps})]
     question = scaled.scenario.question
-    return Task(
+    # the content hash is computed when first read (LAZY_HASH): a stream's tasks are mostly played, never hashed
+    return Task.model_validate(dict(
         id=f"{ctx.domain}-L{ctx.level}-{ctx.split}-s{ctx.seed}-{ctx.index}",
         question=question, messages=opening_messages(question),
         tools=[tool_spec(docs[name]) for name in scaled.order], code=code,
         expected={name: tuple(answers) for name, answers in expected.items()}, answer=scaled.scenario.answer,
         scenario=scaled.scenario.kind, domain=ctx.domain, level=ctx.level, split=ctx.split,
         gold_plan=tuple(turns),
-        provenance=Provenance(generator="procedural", version=GENERATOR_VERSION, seed=ctx.seed, index=ctx.index))
+        provenance=Provenance(generator="procedural", version=GENERATOR_VERSION, seed=ctx.seed, index=ctx.index)),
+        context=LAZY_HASH)
 
 
-def deploy(scaled: ScaledToolset, ctx: GenerationContext, backend: Backend) -> Task:
-    """Write every tool's code, assemble the task, and keep it only if it has no leak and replays."""
+def replays(ctx: GenerationContext, backend: Backend, replay: bool = False) -> bool:
+    """Whether this attempt's gold plan is replayed: always when asked or when the backend is not correct by
+    construction, else for the audited sample (see the module docstring)."""
+    return (replay or getattr(backend, "correct_by_construction", False) is not True
+            or ctx.key("audit") % AUDIT_EVERY == 0)
+
+
+def deploy(scaled: ScaledToolset, ctx: GenerationContext, backend: Backend, *, replay: bool = False) -> Task:
+    """Write every tool's code, assemble the task, and keep it only if it has no leak and, when it is replayed
+    (`replays`), its gold plan gives every answer."""
     deployment = backend.deploy(scaled, ctx)
     try:
         task = assemble(scaled, deployment.code, ctx)
     except ValidationError as e:  # a backend wrote an invalid record (a bad schema, say): retry, don't crash
         raise GenerationRejected(f"the assembled task is invalid: {e.errors()[0]['msg']}") from e
-    if problems := leak_problems(task) or replay_problems(task):
+    problems = leak_problems(task)
+    if not problems and replays(ctx, backend, replay):
+        problems = replay_problems(task)
+    if problems:
         raise GenerationRejected("; ".join(problems))
     return task

@@ -16,6 +16,9 @@ class ProceduralBackend:
     """The default backend (see the package docstring)."""
 
     name = "procedural"
+    # Tool code is written from the records that hold the answers, so the gold plan replays by construction: the
+    # pipeline replays an audited sample of attempts only (see stages/deploy.py)
+    correct_by_construction = True
 
     def decompose(self, request: GenerationRequest, ctx: GenerationContext) -> Scenario:
         """Stage 1: structure, world and question."""

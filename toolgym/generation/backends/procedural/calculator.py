@@ -1,7 +1,7 @@
 """The aggregation tool: one source text, both shipped as tool code and executed here to compute answers.
 
 Computing the final answer with the very code the task ships means the answer and the tool cannot disagree
-(rounding included); the gold replay checks it again anyway.
+(rounding included); the gold replay (the tests', the catalog build's, the stream's audited sample) checks it again.
 """
 
 from __future__ import annotations
