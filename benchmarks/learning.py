@@ -12,8 +12,8 @@ The SFT warm start is deliberately short (one step): SFT saturates L1 within a f
 six), which leaves GRPO no headroom and groups with equal rewards. GRPO then trains on per-turn states (`--mode
 states`, the paper's shape: one sampled turn per state, so a sample costs one generation, not an episode's) at
 lr 5e-6 and sampling temperature 0.7: 2e-6 (4 steps from a 6-step SFT) changed no greedy output, and 3e-5 at
-temperature 1 destroyed the call format in one step (likely because its mostly malformed sampled calls earn
--0.3 and a plain wrong answer 0). These defaults are the best evidence so far (one step of them: 2 answers fixed,
+temperature 1 destroyed the call format in one step (likely because few sampled calls solved anything while a
+malformed call earns -0.3 and a plain wrong answer 0). These defaults are the best evidence so far (one step of them: 2 answers fixed,
 none broken, on 20 test episodes), not yet a measured full run: see README "Train a model". Stages run in order SFT, its evaluation,
 GRPO, its evaluation, then the base model's (the least informative figure last). Writes everything under --out
 (default runs/learning): each stage's training run and evaluation directory, and `learning.json` /
