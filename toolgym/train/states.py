@@ -1,9 +1,13 @@
-"""`--mode states`: the paper's single-turn training on per-turn states.
+"""`--mode states`: the paper's single-turn training on per-turn states, sampled and scored.
 
-A state is a task replayed by its oracle for `turn` turns: the conversation prefix (question, the gold calls so
-far and their results) with the sub-answers still pending in the env's verifier. The model writes one turn from
-it; the env, replayed to the same state, scores that turn with its verifier (the turn reward). G samples of one
-state form a group. Built here on `ToolEnv` and its oracle, so it needs nothing beyond the envs.
+The states themselves come from `toolgym.envs.state_env` (one implementation for training and export): a state
+is a task's conversation prefix after t oracle turns with the sub-answers still pending, an `FtrlTask` in the
+reference's record shape. Here t is drawn uniformly over the gold plan's turns and the answer turn, the model
+writes G turns from the state, and `state_env.single_turn_env` scores each against the pending set (the turn
+reward of the run's preset, normalised by the sub-answers pending at the state, as the paper's states are).
+
+A state whose prompt does not fit the model's context (the policy raises `EpisodeStop`) is skipped and counted,
+so one long prefix never fails the step.
 """
 
 from __future__ import annotations
@@ -13,58 +17,60 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-import gymnasium as gym
-
-from toolgym.rollout.policy import EpisodeContext, Policy, Turn
-
-
-@dataclass(frozen=True)
-class State:
-    """Task `index` of `source` after `turn` oracle turns (`turn == len(gold plan)`: only the answer is left)."""
-
-    source: str
-    index: int
-    turn: int
+from toolgym.envs.state_env import oracle_states, single_turn_env
+from toolgym.models.task import Task
+from toolgym.rollout.policy import EpisodeContext, EpisodeStop, Policy, Turn
 
 
-def replay(env: gym.Env, state: State) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Put `env` into `state`; return its observation and its reset info (with the tool list)."""
-    obs, info = env.reset(seed=state.index, options={"task_index": state.index})
-    for action in env.unwrapped.oracle_actions()[: state.turn]:
-        obs, *_ = env.step(action)
-    return obs, info
-
-
-def draw_state(env: gym.Env, source: str, index: int, rng: random.Random) -> State:
-    """A state of task `index` at a turn drawn uniformly from its gold plan's turns and the answer turn."""
-    env.reset(seed=index, options={"task_index": index})
-    return State(source, index, rng.randrange(len(env.unwrapped.oracle_actions())))
+def draw_state(task: Task, rng: random.Random) -> Task:
+    """A state of `task` at a turn drawn uniformly from its gold plan's turns and the answer turn."""
+    states = oracle_states(task)
+    return states[rng.randrange(len(states))]
 
 
 @dataclass(frozen=True)
 class ScoredTurn:
-    state: State
     turn: Turn
     reward: float
     solved: int           # sub-answers this turn solved
     answer_correct: bool  # the turn answered, correctly
 
 
-async def sample_states(policy: Policy, envs: dict[str, gym.Env], states: list[State], samples: int,
-                        seed: int) -> list[list[ScoredTurn]]:
+@dataclass(frozen=True)
+class SampledStates:
+    groups: list[list[ScoredTurn]]  # `samples` scored turns per state that fitted
+    skipped: int                    # states skipped: the policy could not write a turn from them
+
+
+async def sample_states(policy: Policy, states: list[Task], samples: int, seed: int, reward: str) -> SampledStates:
     """`samples` turns of `policy` from every state (concurrently, so a batching policy batches them), each
-    scored by the env replayed to its state. One list per state."""
-    contexts = []
-    for state in states:
-        obs, info = replay(envs[state.source], state)
-        contexts.append(EpisodeContext(obs, info["tools"], envs[state.source].unwrapped.task, state.turn, seed))
-    turns = await asyncio.gather(*(policy.act(c) for c in contexts for _ in range(samples)))
-    return [[_score(envs[state.source], state, turns[i * samples + j]) for j in range(samples)]
-            for i, state in enumerate(states)]
+    scored by a single-turn env over the states."""
+    env = single_turn_env(states, reward=reward)
+    try:
+        contexts = [_context(env, i, seed) for i in range(len(states))]
+        turns = await asyncio.gather(*(_act(policy, c) for c in contexts for _ in range(samples)))
+        groups = [turns[i * samples:(i + 1) * samples] for i in range(len(states))]
+        fitted = [(i, g) for i, g in enumerate(groups) if all(t is not None for t in g)]
+        return SampledStates([[_score(env, i, t) for t in g] for i, g in fitted], len(states) - len(fitted))
+    finally:
+        env.close()
 
 
-def _score(env: gym.Env, state: State, turn: Turn) -> ScoredTurn:
-    replay(env, state)
+def _context(env: Any, index: int, seed: int) -> EpisodeContext:
+    obs, info = env.reset(options={"task_index": index})
+    turn = sum(m["role"] == "assistant" for m in obs)  # the oracle turns in the prefix
+    return EpisodeContext(obs, info["tools"], env.task, turn, seed)
+
+
+async def _act(policy: Policy, context: EpisodeContext) -> Turn | None:
+    try:
+        return await policy.act(context)
+    except EpisodeStop:  # e.g. the prefix overflows the context: the state is skipped, not the step
+        return None
+
+
+def _score(env: Any, index: int, turn: Turn) -> ScoredTurn:
+    env.reset(options={"task_index": index})
     _, reward, terminated, _, info = env.step(turn.action)
-    return ScoredTurn(state, turn, float(reward), sum(s is not None for s in info["solved"]),
+    return ScoredTurn(turn, float(reward), sum(s is not None for s in info["solved"]),
                       bool(terminated and info["answer_correct"]))

@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from toolgym.errors import ToolgymError, UnknownNameError
+from toolgym.models.task import Task
 from toolgym.rollout.local_policy import LocalPolicy
-from toolgym.rollout.runner import DEFAULT_MAX_TURNS, EpisodeSpec, Runner, Trajectory, make_env
+from toolgym.rollout.runner import EpisodeSpec, Runner, Trajectory, make_env
 from toolgym.rollout.store import claim_run_dir
 from toolgym.train import models
 from toolgym.train.advantages import ALGOS, advantages
@@ -106,9 +107,8 @@ class Trainer:
         self.policy = LocalPolicy.of(self.model, self.tokenizer, config.model, temperature=config.temperature,
                                      max_tokens=config.max_tokens, batch_size=config.tasks * config.group,
                                      seed=config.seed)
-        # states replay the oracle's turns before the model's one: the turn budget must not cut the replay short
-        turns = DEFAULT_MAX_TURNS if config.mode == "states" else config.max_turns
-        self.envs = {s: make_env(s, split="train", reward=config.reward, max_turns=turns) for s in config.sources}
+        # where states mode takes its tasks from (episodes are played in the runner's own envs)
+        self.envs = {s: make_env(s, split="train", reward=config.reward) for s in config.sources}
 
     # -- the loop ---------------------------------------------------------------------------------------------
 
@@ -163,15 +163,22 @@ class Trainer:
         return Collected(sequences, episode_metrics(played))
 
     def _collect_states(self, tasks: Sequence[tuple[str, int]]) -> Collected:
-        states = [draw_state(self.envs[s], s, i, self.rng) for s, i in tasks]
-        scored = asyncio.run(sample_states(self.policy, self.envs, states, self.config.group, self.config.seed))
-        advs = advantages([[t.reward for t in g] for g in scored], self.config.algo)
+        states = [draw_state(self._task(s, i), self.rng) for s, i in tasks]
+        sampled = asyncio.run(sample_states(self.policy, states, self.config.group, self.config.seed,
+                                            self.config.reward))
+        advs = advantages([[t.reward for t in g] for g in sampled.groups], self.config.algo)
         sequences = [TrainSequence(tuple(t.turn.prompt_ids or ()), tuple(t.turn.completion_ids or ()), adv)
-                     for g, a in zip(scored, advs) for t, adv in zip(g, a) if t.turn.completion_ids]
-        flat = [t for g in scored for t in g]
+                     for g, a in zip(sampled.groups, advs) for t, adv in zip(g, a) if t.turn.completion_ids]
+        flat = [t for g in sampled.groups for t in g]
         return Collected(sequences, {"reward": _mean([t.reward for t in flat]),
                                      "solve_rate": _mean([float(t.solved > 0) for t in flat]),
-                                     "answer_accuracy": _mean([float(t.answer_correct) for t in flat])})
+                                     "answer_accuracy": _mean([float(t.answer_correct) for t in flat]),
+                                     "skipped_states": sampled.skipped})
+
+    def _task(self, source: str, index: int) -> Task:
+        env = self.envs[source]
+        env.reset(seed=index, options={"task_index": index})
+        return env.unwrapped.task
 
     # -- the update -------------------------------------------------------------------------------------------
 

@@ -105,3 +105,23 @@ def test_the_train_cli_runs_a_step_and_names_a_bad_setting(tmp_path, capsys):
     assert "checkpoint:" in capsys.readouterr().out
     assert train.main([*SOURCES, "--mode", "ppo", "--out", str(tmp_path / "bad")]) == 2
     assert "unknown mode 'ppo'" in capsys.readouterr().err
+
+
+def test_states_whose_prompt_overflows_the_context_are_skipped_and_counted(tmp_path):
+    import asyncio
+
+    from toolgym.envs.state_env import oracle_states, single_turn_env
+    from toolgym.rollout.policy import EpisodeContext
+    from toolgym.train.states import sample_states
+    trainer = Trainer(TrainConfig(SOURCES, mode="states", **SMALL), tmp_path)
+    states = oracle_states(trainer._task(SOURCES[0], 0))
+    first, last = states[0], states[-1]  # the answer state has the longer prefix
+    obs, info = single_turn_env([first]).reset()
+    trainer.policy.context_length = (len(trainer.policy.prompt_ids(EpisodeContext(obs, info["tools"], first, 0, 0)))
+                                     + trainer.policy.max_tokens)  # the first state just fits
+    sampled = asyncio.run(sample_states(trainer.policy, [first, last, first], 2, 0, "default"))
+    assert sampled.skipped == 1 and len(sampled.groups) == 2 and all(len(g) == 2 for g in sampled.groups)
+
+    trainer.policy.context_length = 10  # no state fits: the step still runs, trains nothing, and says so
+    [record] = trainer.run()
+    assert record["skipped_states"] == SMALL["tasks"] and record["trained_tokens"] == 0
