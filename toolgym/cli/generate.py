@@ -125,3 +125,43 @@ def run_catalog(args: argparse.Namespace) -> int:
         print(f"differs: {name}")
     print("catalog reproduces byte for byte" if not differing else f"{len(differing)} file(s) differ")
     return 1 if differing else 0
+
+
+def _stats_pairs(source: str, levels: list[int]) -> list[tuple[str, int]]:
+    """(domain, level) pairs named by an id (`ToolEnv/travel-L3`, `travel-L3`), a domain, or 'all'."""
+    from toolgym.generation import domain_names
+
+    name = source.removeprefix("ToolEnv/")
+    domain, _, level = name.rpartition("-L")
+    if domain and level.isdigit():
+        parse_csv_ints(level, f"the level of {source!r}", range(1, 6))
+        return [(d, int(level)) for d in _domains(domain)]
+    domains = list(domain_names()) if name == "all" else _domains(name)
+    return [(d, lv) for lv in levels for d in domains]
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    from toolgym.diversity import diversity, format_diversity
+    from toolgym.generation import generate_task
+    from toolgym.models.io import load_tasks
+
+    levels = parse_csv_ints(args.levels, "--levels", range(1, 6))
+    if args.n < 1:
+        raise ToolgymError(f"--n must be at least 1, got {args.n}")
+    tasks, pairs = [], []
+    for source in args.sources:
+        if Path(source).is_file():
+            tasks += load_tasks(source)
+        elif any(sep in source for sep in ("/", ".")) and not source.startswith("ToolEnv/"):
+            raise ToolgymError(f"no such task file: {source}")
+        else:
+            pairs += _stats_pairs(source, levels)
+    pairs = list(dict.fromkeys(pairs))
+    # cycle through the pairs so that any --n covers domains and levels evenly
+    tasks += [generate_task(*pairs[i % len(pairs)], i // len(pairs), seed=args.seed, split=args.split)
+              for i in range(args.n if pairs else 0)]
+    if not tasks:
+        raise ToolgymError("no task to measure: the files hold none")
+    measured = diversity(tasks)
+    print(json.dumps(measured.as_dict()) if args.json else format_diversity(measured, " ".join(args.sources)))
+    return 0
