@@ -175,9 +175,9 @@ def format_diversity(d: Diversity, label: str = "") -> str:
 
 def mixed_tasks(domains: Sequence[str], levels: Sequence[int], n: int, *, seed: int = 0,
                 split: str = "train") -> list[Task]:
-    """`n` generated tasks cycling through every (domain, level) pair, each pair's stream read from index 0, so
-    any `n` covers the domains and levels evenly."""
+    """`n` generated tasks cycling through every (domain, level) pair, levels fastest, each pair's stream read from
+    index 0: any `n` mixes the levels evenly and covers the domains in order."""
     from toolgym.generation import generate_task
 
-    pairs = [(d, lv) for lv in levels for d in domains]
+    pairs = [(d, lv) for d in dict.fromkeys(domains) for lv in dict.fromkeys(levels)]
     return [generate_task(*pairs[i % len(pairs)], i // len(pairs), seed=seed, split=split) for i in range(n)]
