@@ -74,3 +74,13 @@ def test_stats_command_reads_ids_domains_and_both_file_formats(tmp_path, capsys)
 def test_stats_refuses_bad_sources_in_one_line(argv, message, capsys):
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_mix_of_all_levels_meets_the_variety_the_paper_shows():
+    from toolgym.generation import domain_names
+
+    d = diversity(mixed_tasks(domain_names(), [1, 2, 3, 4, 5], 200))
+    assert d.domains >= 30 and len(d.scenarios) == 4
+    assert d.non_numeric_share >= 0.5, d.answer_types
+    assert d.tool_names >= 800 and d.question_skeletons >= 190
+    assert sum(v > 0 for v in d.answer_types.values()) >= 6  # numbers, quantities, dates, yes/no, names, words

@@ -4,8 +4,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolgym.generation.backends.procedural.surface import (NEAR_DUPLICATE_PATTERNS, PLAIN, VERBS, Surface, snake,
-                                                            near_duplicate_name, surface_for)
+from toolgym.generation.backends.procedural.surface import (NEAR_DUPLICATE_PATTERNS, PLAIN, SURFACES_PER_KIND, VERBS,
+                                                            Surface, kind_surfaces, near_duplicate_name, snake,
+                                                            surface_for)
+from toolgym.generation.domains import domain_names, get_domain
 from toolgym.generation.context import GenerationContext
 from toolgym.generation.measure import _stem
 from toolgym.generation.pipeline import generate_task, trace_task
@@ -31,7 +33,9 @@ def test_a_task_keeps_one_surface_per_kind_and_tasks_differ():
     ctx = GenerationContext(domain="travel", level=5, index=3)
     assert surface_for(ctx, "hotel") is surface_for(ctx, "hotel") and surface_for(None, "hotel") is PLAIN
     surfaces = {surface_for(GenerationContext(domain="travel", level=1, index=i), "hotel") for i in range(60)}
-    assert len({s.verb for s in surfaces}) >= 6 and {s.camel for s in surfaces} == {False, True}
+    assert surfaces == set(kind_surfaces("travel", "hotel")) and len(surfaces) == SURFACES_PER_KIND
+    everywhere = {s for d in domain_names() for k in get_domain(d).kinds for s in kind_surfaces(d, k.noun)}
+    assert {s.verb for s in everywhere} == set(VERBS) and {s.camel for s in everywhere} == {False, True}
 
 
 @pytest.mark.parametrize("level", [3, 5])

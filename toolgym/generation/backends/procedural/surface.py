@@ -2,15 +2,19 @@
 
 Real APIs differ in verbs (get, fetch, lookup, query, ...), case (`get_hotel_price`, `getHotelPrice`) and how the
 entity is passed (`hotel`, `hotel_name`, `hotelName`, `name`). A task keeps one surface per kind, so its tools
-read like one consistent API, while tasks differ. Near-duplicate distractors change the verb or add a suffix.
+read like one consistent API, while tasks differ: each kind of each domain comes in SURFACES_PER_KIND surfaces
+(drawn once from a stable hash), as if a few providers served it. Few enough that a stream's tool documents recur
+(their checked specs, vocabularies and compiled code are remembered), many enough that 200 tasks over all domains
+show over a thousand tool names. Near-duplicate distractors change the verb or add a suffix.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from toolgym.generation.context import GenerationContext
+from toolgym.generation.context import GenerationContext, stable_seed
 
 VERBS = ("get", "fetch", "lookup", "query", "find", "retrieve", "read", "describe")
 MERGED_SUFFIXES = ("info", "details", "record", "profile")
@@ -49,13 +53,25 @@ class Surface:
 PLAIN = Surface("get", False, "info", "{noun}")  # toolgym's original surface: get_<noun>_<field>(<noun>)
 
 
+SURFACES_PER_KIND = 4  # the APIs a kind's tools come in, per domain: varied, yet recurring (cheap to generate)
+
+
 def surface_for(ctx: GenerationContext | None, noun: str) -> Surface:
-    """The surface of kind `noun` in the task of `ctx` (PLAIN without a context)."""
+    """The surface of kind `noun` in the task of `ctx` (PLAIN without a context): one of the kind's few APIs."""
     if ctx is None:
         return PLAIN
-    key = ctx.key(f"surface:{noun}")  # one hash, read as four independent small draws
-    return _SURFACES[(key % len(VERBS), (key >> 8) % 2 == 1, (key >> 16) % len(MERGED_SUFFIXES),
-                      (key >> 24) % len(SUBJECT_STYLES))]
+    return kind_surfaces(ctx.domain, noun)[ctx.key(f"surface:{noun}") % SURFACES_PER_KIND]
+
+
+@lru_cache(maxsize=1024)
+def kind_surfaces(domain: str, noun: str) -> tuple[Surface, ...]:
+    """The SURFACES_PER_KIND surfaces of a kind, each drawn from a stable hash (one hash, four small draws)."""
+    surfaces = []
+    for j in range(SURFACES_PER_KIND):
+        key = stable_seed("surface", domain, noun, j)
+        surfaces.append(_SURFACES[(key % len(VERBS), (key >> 8) % 2 == 1, (key >> 16) % len(MERGED_SUFFIXES),
+                                   (key >> 24) % len(SUBJECT_STYLES))])
+    return tuple(surfaces)
 
 
 _SURFACES = {(v, c, m, s): Surface(VERBS[v], c, MERGED_SUFFIXES[m], SUBJECT_STYLES[s])
