@@ -7,8 +7,8 @@ Recipe for a new domain (three files):
    five attributes (labels read after "the"): two numeric `Attribute`s (choose ranges whose values have 2+ digits
    so answers do not collide with small numbers in tool documents), one with a `unit`, a `Category` (a fixed
    vocabulary of lower-case words no tool document uses) and a `DateAttribute`; and a few `extra_params` built
-   with the helpers of `params.py`. Entity names are invented by the backend and formatted with `name_style` ("Hotel {}").
-   Nouns are snake_case identifiers and unique within the domain; labels avoid ", ".
+   with the helpers of `params.py`. Entity names are invented by the backend and formatted with `name_style`
+   ("Hotel {}"). Nouns are snake_case identifiers and unique within the domain; labels avoid ", ".
 2. Add the module name to `DOMAIN_MODULES` below (one line).
 3. Add `tests/unit/generation/domains/test_<name>.py` calling `check_domain("<name>")` from
    `tests/unit/generation/domain_checks.py`, which generates every level and checks replay, leaks and structure.
@@ -124,5 +124,5 @@ def domain_names() -> tuple[str, ...]:
     return tuple(_load())
 
 
-__all__ = ["Attribute", "Category", "DateAttribute", "DOMAIN_MODULES", "Domain", "EntityKind", "Link", "ParamSpec", "domain_names", "domain_problems",
-           "get_domain"]
+__all__ = ["Attribute", "Category", "DOMAIN_MODULES", "DateAttribute", "Domain", "EntityKind", "Link", "ParamSpec",
+           "domain_names", "domain_problems", "get_domain"]

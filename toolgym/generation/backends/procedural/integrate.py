@@ -2,8 +2,9 @@
 
 Overlap criterion: two lookups overlap when they read the same entity kind. Lookups of one kind and one field
 collapse into one tool called several times; lookups of one kind and several fields merge into
-`<verb>_<noun>_info(<noun>, field)` (named in the kind's surface, see `surface.py`). When a level asks for more merged tools than the question's overlaps give, a
-needed lookup is generalized with sibling fields of its kind (the documents it overlaps with in the domain).
+`<verb>_<noun>_info(<noun>, field)` (named in the kind's surface, see `surface.py`). When a level asks for more
+merged tools than the question's overlaps give, a needed lookup is generalized with sibling fields of its kind
+(the documents it overlaps with in the domain).
 """
 
 from __future__ import annotations
