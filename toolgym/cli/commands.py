@@ -131,6 +131,23 @@ def _run_list(args: argparse.Namespace) -> int:
     return run_list(args)
 
 
+def _add_stats(p: argparse.ArgumentParser) -> None:
+    p.add_argument("sources", nargs="*", default=["all"],
+                   help="registered ids (ToolEnv/travel-L3), domains (travel), 'all', or task files (native or "
+                        "the paper's format); default: all")
+    p.add_argument("--n", type=int, default=200, help="generated tasks in all, cycling through every (domain, "
+                   "level) pair (task files are read whole)")
+    p.add_argument("--levels", default="1,2,3,4,5", help="levels for domains and 'all' (an id names its own)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--split", default="train", choices=["train", "test"])
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _run_stats(args: argparse.Namespace) -> int:
+    from toolgym.cli.generate import run_stats
+    return run_stats(args)
+
+
 def _add_catalog(p: argparse.ArgumentParser) -> None:
     from toolgym.cli.generate import add_catalog_arguments
     add_catalog_arguments(p)
@@ -185,6 +202,8 @@ COMMANDS = {
     "validate": (_add_validate, _run_validate,
                  "check a task file: schema, code, gold replay, determinism, no answer leak"),
     "play": (_add_play, _run_play, "play an episode in the terminal, typing tool calls"),
+    "stats": (_add_stats, _run_stats, "measure how varied tasks are: answer types, tool names, parameter "
+              "shapes, question skeletons, calls, scenarios"),
     "catalog": (_add_catalog, _run_catalog, "build or verify the shipped test sets (envs_catalog)"),
     "serve": (_add_serve, _run_serve, "serve an id as an OpenEnv environment (HTTP + WebSocket sessions)"),
     "export": (_add_export, _run_export, "export training data: oracle SFT conversations or per-turn states"),

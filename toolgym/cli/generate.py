@@ -114,14 +114,57 @@ def run_catalog(args: argparse.Namespace) -> int:
     if args.action == "build":
         if args.dir is None:
             raise ToolgymError(f"catalog build needs --dir: it never rewrites the installed catalog ({CATALOG_DIR}); "
-                               "in a clone, rebuild the shipped one with --dir envs_catalog/v1")
+                               "in a clone, rebuild the shipped one with --dir envs_catalog/v2")
         data = build_catalog(directory)
         print(f"built {len(data['sets'])} sets in {directory}")
         return 0
     if not (directory / "manifest.json").exists():
         raise ToolgymError(f"no manifest.json in {directory}")
+    from toolgym.catalog import manifest
+    from toolgym.generation import GENERATOR_VERSION
+
+    made_by = manifest(directory).get("generator_version")
     differing = verify_catalog(directory)
     for name in differing:
         print(f"differs: {name}")
-    print("catalog reproduces byte for byte" if not differing else f"{len(differing)} file(s) differ")
+    how = ("reproduces byte for byte" if made_by == GENERATOR_VERSION else
+           f"matches its manifest and replays (generator {made_by}; this one is {GENERATOR_VERSION})")
+    print(f"catalog {how}" if not differing else f"{len(differing)} file(s) differ")
     return 1 if differing else 0
+
+
+def _stats_sources(source: str, levels: list[int]) -> tuple[list[str], list[int]]:
+    """(domains, levels) named by an id (`ToolEnv/travel-L3`, `travel-L3`), a domain, or 'all'."""
+    from toolgym.generation import domain_names
+
+    name = source.removeprefix("ToolEnv/")
+    domain, _, level = name.rpartition("-L")
+    if domain and level.isdigit():
+        return _domains(domain), parse_csv_ints(level, f"the level of {source!r}", range(1, 6))
+    return (list(domain_names()) if name == "all" else _domains(name)), levels
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    from toolgym.diversity import diversity, format_diversity, mixed_tasks
+    from toolgym.models.io import load_tasks
+
+    levels = parse_csv_ints(args.levels, "--levels", range(1, 6))
+    if args.n < 1:
+        raise ToolgymError(f"--n must be at least 1, got {args.n}")
+    tasks, groups = [], []
+    for source in args.sources:
+        if Path(source).is_file():
+            tasks += load_tasks(source)
+        elif any(sep in source for sep in ("/", ".")) and not source.startswith("ToolEnv/"):
+            raise ToolgymError(f"no such task file: {source}")
+        else:
+            groups.append(_stats_sources(source, levels))
+    if groups:  # one mix per distinct level set keeps an id's level its own; --n is shared between them
+        for k, (domains, group_levels) in enumerate(groups):
+            share = args.n // len(groups) + (k < args.n % len(groups))
+            tasks += mixed_tasks(domains, group_levels, share, seed=args.seed, split=args.split)
+    if not tasks:
+        raise ToolgymError("no task to measure: the files hold none")
+    measured = diversity(tasks)
+    print(json.dumps(measured.as_dict()) if args.json else format_diversity(measured, " ".join(args.sources)))
+    return 0

@@ -13,8 +13,10 @@ from typing import Any
 from toolgym.generation.models import AGGREGATE_TOOL, FIELD_PARAM
 from toolgym.models.task import Task
 
-# Prefixes and suffixes near-duplicate distractors add to a needed tool's name (see procedural/scale.py).
-_NEAR_PARTS = re.compile(r"^(get|fetch|lookup)_|_(v2|cached)$")
+# Verbs and suffixes that make near-duplicate distractors of a needed tool's name (see procedural/surface.py),
+# read on the name in snake case.
+_NEAR_PARTS = re.compile(r"^(get|fetch|lookup|query|find|retrieve|read|describe)_|_(v2|cached|legacy)$")
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ def type_class(schema: dict[str, Any]) -> str:
 
 
 def _stem(name: str) -> str:
-    return _NEAR_PARTS.sub("", _NEAR_PARTS.sub("", name))
+    snake = _CAMEL_BOUNDARY.sub("_", name).lower()
+    return _NEAR_PARTS.sub("", _NEAR_PARTS.sub("", snake))
 
 
 def _call_answers(task: Task) -> list[tuple[str, dict[str, Any], str]]:

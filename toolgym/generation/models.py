@@ -59,10 +59,12 @@ class SubQuestion(_Frozen):
 class Aggregation(_Frozen):
     """The final step joining parallel branches: an arithmetic operation over their last sub-answers."""
 
-    operation: str = Field(description="One of AGGREGATE_OPERATIONS.")
+    operation: str = Field(description="One of the calculator's operations (procedural/calculator.py).")
     depends_on: tuple[str, ...] = Field(description="The sub-questions whose values are combined, in order.")
     answer: str = Field(description="The result as text; it is also the final answer.")
-    value: int | float = Field(description="The result as a number.")
+    value: Value = Field(description="The result: a number, or a word for comparisons (a label, yes or no).")
+    labels: tuple[str, ...] = Field(default=(), description="For comparisons answering with a label: the name "
+                                                            "of each compared value, in order (empty otherwise).")
 
 
 class Scenario(_Frozen):

@@ -283,8 +283,10 @@ def test_vector_infos_carry_the_tools_of_each_observations_episode(autoreset):
 def test_a_huge_argument_echoed_by_a_tool_comes_back_cut_short():
     from toolgym.execution.render import MAX_TOOL_MESSAGE_CHARS
     env = gym.make("ToolEnv/weather-L2")
-    env.reset(seed=0)  # task 0 has get_city_snowfall, whose error echoes the unknown city
-    obs, *_ = env.step([{"name": "get_city_snowfall", "arguments": {"city": "x" * 100_000}}])
+    env.reset(seed=0)  # a lookup's error echoes the unknown entity
+    call = env.unwrapped.task.gold_plan[0][0]
+    subject = next(iter(call.arguments))
+    obs, *_ = env.step([{"name": call.name, "arguments": {**call.arguments, subject: "x" * 100_000}}])
     assert len(obs[-1]["content"]) < MAX_TOOL_MESSAGE_CHARS + 100 and obs[-1]["content"].endswith("characters cut]")
 
 

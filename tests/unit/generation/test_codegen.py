@@ -53,7 +53,29 @@ def test_distractors_are_callable_and_plausible():
             assert isinstance(result, (dict, str))
 
 
-def test_near_duplicates_return_other_values():
-    task = generate_task("travel", 4, 0)
-    near = [n for n in task.tool_names if n.endswith(("_v2", "_cached")) or n.startswith(("fetch_", "lookup_"))]
-    assert near
+def test_near_duplicates_are_named_like_a_needed_tool():
+    from toolgym.generation.measure import measure_task
+
+    for index in range(3):
+        assert measure_task(generate_task("travel", 4, index)).near_duplicates >= 1
+
+
+def test_calculator_comparisons_answer_with_a_label_or_yes_no():
+    assert aggregate("argmax", [3, 10, 7], ["a", "b", "c"]) == "b"
+    assert aggregate("argmin", [3, 10, 7], ["a", "b", "c"]) == "a"
+    assert aggregate("greater", [3, 10]) == "no" and aggregate("less", [3, 10]) == "yes"
+    with pytest.raises(ValueError, match="needs 'labels'"):
+        aggregate("argmax", [1, 2], ["only one"])
+    with pytest.raises(ValueError, match="exactly two"):
+        aggregate("greater", [1, 2, 3])
+
+
+def test_an_unknown_name_close_to_a_known_one_gets_a_suggestion():
+    task = generate_task("wine", 1, 0)
+    call = task.gold_plan[0][0]
+    tool = load_tool(task, call.name)
+    subject = next(iter(call.arguments))
+    typo = {**call.arguments, subject: call.arguments[subject][:-1] + "q"}
+    assert tool(**typo) == (f"Error: unknown {task.code[call.name].split(chr(39))[1]} {typo[subject]!r}. "
+                            f"Did you mean {call.arguments[subject]!r}?")
+    assert "Did you mean" not in tool(**{**call.arguments, subject: "Nobody Anywhere"})

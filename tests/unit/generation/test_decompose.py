@@ -32,7 +32,7 @@ def test_parallel_scenarios_aggregate_the_chain_ends():
         values = {q.id: q.value for q in scenario.sub_questions}
         agg = scenario.aggregation
         assert agg is not None and scenario.answer == agg.answer
-        assert agg.value == aggregate(agg.operation, [values[i] for i in agg.depends_on])
+        assert agg.value == aggregate(agg.operation, [values[i] for i in agg.depends_on], list(agg.labels) or None)
 
 
 def test_question_names_the_start_entities_only():

@@ -1,4 +1,5 @@
 from tests.unit.generation.helpers import stage_outputs
+from toolgym.generation.backends.procedural.surface import MERGED_SUFFIXES, snake, surface_for
 from toolgym.generation.models import Documents
 
 
@@ -14,7 +15,7 @@ def test_levels_from_3_have_a_merged_tool():
         for index in range(4):
             toolset = stage_outputs("sports", level, index)[3]
             merged = [t for t in toolset.tools if t.merged]
-            assert merged and all(t.name.endswith("_info") for t in merged)
+            assert merged and all(snake(t.name).endswith(tuple("_" + s for s in MERGED_SUFFIXES)) for t in merged)
 
 
 def test_merging_by_kind(backend):
@@ -24,7 +25,7 @@ def test_merging_by_kind(backend):
         twin = hotel[0].model_copy(update={"fields": ("price",), "name": "get_hotel_price", "serves": ("qx",)})
         extra = Documents(scenario=scenario, documents=documents.documents + (twin,))
         toolset = backend.integrate(extra, ctx)
-        assert "get_hotel_info" in {t.name for t in toolset.tools}
+        assert surface_for(ctx, "hotel").merged_name("hotel") in {t.name for t in toolset.tools}
 
 
 def test_assignment_covers_every_sub_question():

@@ -4,10 +4,11 @@ Recipe for a new domain (three files):
 
 1. Write `toolgym/generation/domains/<name>.py` defining `DOMAIN = Domain(...)` (see `travel.py`): three
    `EntityKind`s chained by `Link`s (`kinds[0] -> kinds[1] -> kinds[2]`, the last has no link), each with about
-   three numeric `Attribute`s (label reads after "the"; choose ranges whose values have 2+ digits so answers do
-   not collide with small numbers in tool documents), and a few `extra_params` built with the helpers of
-   `params.py`. Entity names are invented by the backend and formatted with `name_style` ("Hotel {}").
-   Nouns are snake_case identifiers and unique within the domain; labels avoid ", ".
+   five attributes (labels read after "the"): two numeric `Attribute`s (choose ranges whose values have 2+ digits
+   so answers do not collide with small numbers in tool documents), one with a `unit`, a `Category` (a fixed
+   vocabulary of lower-case words no tool document uses) and a `DateAttribute`; and a few `extra_params` built
+   with the helpers of `params.py`. Entity names are invented by the backend and formatted with `name_style`
+   ("Hotel {}"). Nouns are snake_case identifiers and unique within the domain; labels avoid ", ".
 2. Add the module name to `DOMAIN_MODULES` below (one line).
 3. Add `tests/unit/generation/domains/test_<name>.py` calling `check_domain("<name>")` from
    `tests/unit/generation/domain_checks.py`, which generates every level and checks replay, leaks and structure.
@@ -21,7 +22,7 @@ import importlib
 from functools import lru_cache
 
 from toolgym.errors import UnknownNameError
-from toolgym.generation.domains.base import Attribute, Domain, EntityKind, Link, ParamSpec
+from toolgym.generation.domains.base import Attribute, Category, DateAttribute, Domain, EntityKind, Link, ParamSpec
 
 DOMAIN_MODULES: tuple[str, ...] = (
     "travel",
@@ -34,6 +35,28 @@ DOMAIN_MODULES: tuple[str, ...] = (
     "entertainment",
     "food",
     "real_estate",
+    "aviation",
+    "publishing",
+    "music",
+    "astronomy",
+    "railways",
+    "maritime",
+    "agriculture",
+    "art",
+    "automotive",
+    "energy",
+    "gaming",
+    "wildlife",
+    "software",
+    "fashion",
+    "coffee",
+    "spaceflight",
+    "news",
+    "mountaineering",
+    "civic",
+    "logistics",
+    "wine",
+    "theatre",
 )
 
 
@@ -55,11 +78,25 @@ def domain_problems(domain: Domain) -> list[str]:
         # a lookup returns {noun: name, field: value}: a field named like its own noun would overwrite the name
         problems += [f"{kind.noun}: a field is named like its kind" for f in fields if f == kind.noun]
         problems += [f"{kind.noun}: fields must be distinct"] if len(set(fields)) != len(fields) else []
-        problems += [f"{kind.noun}.{a.name}: empty range" for a in kind.attributes if a.low > a.high]
+        problems += _attribute_problems(kind)
     problems += [f"question wrapper {w!r} needs exactly one {{}}" for w in domain.question_wrappers
                  if w.count("{}") != 1]
     if domain.kinds[-1].link is not None or any(k.link is None for k in domain.kinds[:-1]):
         problems.append("kinds must form a chain: every kind but the last has a link")
+    return problems
+
+
+def _attribute_problems(kind: EntityKind) -> list[str]:
+    problems = [] if kind.numeric_attributes else [f"{kind.noun}: needs a numeric attribute (parallel questions "
+                                                   "aggregate one)"]
+    for a in kind.attributes:
+        where = f"{kind.noun}.{a.name}"
+        if isinstance(a, Attribute) and a.low > a.high:
+            problems.append(f"{where}: empty range")
+        if isinstance(a, Category) and (len(set(a.values)) < 2 or any(", " in v or not v.strip() for v in a.values)):
+            problems.append(f"{where}: a category needs 2+ distinct values, none empty or containing ', '")
+        if isinstance(a, DateAttribute) and a.first_year > a.last_year:
+            problems.append(f"{where}: empty range of years")
     return problems
 
 
@@ -87,5 +124,5 @@ def domain_names() -> tuple[str, ...]:
     return tuple(_load())
 
 
-__all__ = ["Attribute", "DOMAIN_MODULES", "Domain", "EntityKind", "Link", "ParamSpec", "domain_names", "domain_problems",
-           "get_domain"]
+__all__ = ["Attribute", "Category", "DOMAIN_MODULES", "DateAttribute", "Domain", "EntityKind", "Link", "ParamSpec",
+           "domain_names", "domain_problems", "get_domain"]

@@ -1,6 +1,6 @@
 """Finance: portfolios holding companies, companies listed on exchanges."""
 
-from toolgym.generation.domains.base import Attribute, Domain, EntityKind, Link
+from toolgym.generation.domains.base import Attribute, Category, DateAttribute, Domain, EntityKind, Link
 from toolgym.generation.domains.params import enum_param, integer_param
 
 DOMAIN = Domain(
@@ -9,17 +9,25 @@ DOMAIN = Domain(
         EntityKind("portfolio", "{} Portfolio", (
             Attribute("value", "market value in thousand USD", 1200, 95_000),
             Attribute("holdings", "number of holdings", 12, 400),
-            Attribute("fee", "annual fee in basis points", 15, 250),
+            Attribute("fee", "annual fee", 15, 250, unit="basis points"),
+            Category("strategy", "investment strategy", ("growth", "income", "balanced", "contrarian", "momentum",
+                                                          "defensive")),
+            DateAttribute("inception", "inception date", 1985, 2022),
         ), Link("largest_holding", "the largest holding of {}")),
         EntityKind("company", "{} Holdings", (
             Attribute("employees", "number of employees", 120, 90_000),
-            Attribute("revenue", "yearly revenue in million USD", 15, 9000),
             Attribute("share_price", "share price in cents", 150, 99_000),
+            Attribute("revenue", "yearly revenue", 15, 9000, unit="million USD"),
+            Category("sector", "industry sector", ("utilities", "logistics", "biotech", "mining", "insurance",
+                                                   "semiconductors", "textiles")),
+            DateAttribute("ipo", "date of the initial public offering", 1960, 2023),
         ), Link("exchange", "the stock exchange where {} is listed")),
         EntityKind("exchange", "{} Exchange", (
             Attribute("listings", "number of listed companies", 120, 4000),
             Attribute("volume", "daily trading volume in thousand shares", 1500, 900_000),
-            Attribute("founded", "founding year", 1780, 1999),
+            Attribute("trading_hours", "length of the trading day", 4, 12, unit="hours"),
+            Category("settlement", "settlement cycle", ("same-day", "next-day", "two-day", "weekly")),
+            DateAttribute("founded", "founding date", 1780, 1999),
         )),
     ),
     extra_params=(

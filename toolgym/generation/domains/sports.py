@@ -1,6 +1,6 @@
 """Sports: players in teams, teams at home stadiums."""
 
-from toolgym.generation.domains.base import Attribute, Domain, EntityKind, Link
+from toolgym.generation.domains.base import Attribute, Category, DateAttribute, Domain, EntityKind, Link
 from toolgym.generation.domains.params import enum_param, integer_param
 
 DOMAIN = Domain(
@@ -9,17 +9,23 @@ DOMAIN = Domain(
         EntityKind("player", "{}", (
             Attribute("goals", "number of career goals", 12, 900),
             Attribute("appearances", "number of appearances", 20, 800),
-            Attribute("salary", "yearly salary in thousand USD", 150, 9000),
+            Attribute("height", "height", 160, 205, unit="cm"),
+            Category("position", "playing position", ("goalkeeper", "defender", "midfielder", "winger", "striker")),
+            DateAttribute("debut", "debut date", 2000, 2024),
         ), Link("team", "the team {} plays for")),
         EntityKind("team", "{} United", (
             Attribute("trophies", "number of trophies", 12, 120),
             Attribute("budget", "squad budget in million USD", 15, 900),
-            Attribute("founded", "founding year", 1860, 1990),
+            Attribute("training_ground", "training ground area", 12, 95, unit="hectares"),
+            Category("kit_colour", "home kit colour", ("claret", "navy", "amber", "emerald", "maroon", "sky blue")),
+            DateAttribute("founded", "founding date", 1860, 1990),
         ), Link("stadium", "the home stadium of {}")),
         EntityKind("stadium", "{} Arena", (
             Attribute("capacity", "seating capacity", 5000, 95_000),
-            Attribute("opened", "opening year", 1890, 2020),
             Attribute("pitch_length", "pitch length in centimetres", 9000, 10_500),
+            Attribute("roof_height", "roof height", 18, 75, unit="m"),
+            Category("surface", "playing surface", ("natural grass", "hybrid turf", "artificial turf")),
+            DateAttribute("opened", "opening date", 1890, 2020),
         )),
     ),
     extra_params=(

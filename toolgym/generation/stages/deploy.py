@@ -74,6 +74,8 @@ def gold_steps(scaled: ScaledToolset) -> list[tuple[int, GoldCall, str]]:
         values = {q.id: q.value for q in scenario.sub_questions}
         arguments = {"operation": scenario.aggregation.operation,
                      "values": [values[i] for i in scenario.aggregation.depends_on]}
+        if scenario.aggregation.labels:
+            arguments["labels"] = list(scenario.aggregation.labels)
         turn = 1 + max(q.hop for q in scenario.sub_questions)
         steps.append((turn, GoldCall(name=scaled.assignment[FINAL_ID], arguments=arguments),
                       scenario.aggregation.answer))

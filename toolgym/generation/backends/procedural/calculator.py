@@ -11,18 +11,15 @@ from typing import Any
 from toolgym.generation.models import AGGREGATE_TOOL
 
 AGGREGATE_OPERATIONS = ("sum", "mean", "max", "min", "difference")
-PAIR_ONLY_OPERATIONS = ("difference",)  # defined for exactly two values
-
-OPERATION_PHRASES = {
-    "sum": "the sum of {}",
-    "mean": "the average of {}",
-    "max": "the largest of {}",
-    "min": "the smallest of {}",
-    "difference": "the absolute difference between {}",
-}
+PAIR_ONLY_OPERATIONS = ("difference", "greater", "less")  # defined for exactly two values
+# Comparisons answer with a word, not a number: the label of the largest (smallest) value, or whether the first
+# of two values is greater (less) than the second.
+LABEL_OPERATIONS = ("argmax", "argmin")
+BOOLEAN_OPERATIONS = ("greater", "less")
+OPERATIONS = AGGREGATE_OPERATIONS + LABEL_OPERATIONS + BOOLEAN_OPERATIONS
 
 CALCULATOR_SOURCE = '''\
-_OPERATIONS = ("sum", "mean", "max", "min", "difference")
+_OPERATIONS = ("sum", "mean", "max", "min", "difference", "argmax", "argmin", "greater", "less")
 
 
 def _number(x):
@@ -34,7 +31,7 @@ def _is_number(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def calculate(operation=None, values=None):
+def calculate(operation=None, values=None, labels=None):
     if operation is None:
         return "Error: missing required argument 'operation'."
     if operation not in _OPERATIONS:
@@ -43,9 +40,17 @@ def calculate(operation=None, values=None):
         return "Error: missing required argument 'values'."
     if not isinstance(values, list) or not values or not all(_is_number(v) for v in values):
         return "Error: 'values' must be a non-empty list of numbers."
+    if operation in ("difference", "greater", "less") and len(values) != 2:
+        return "Error: %r takes exactly two values." % operation
+    if operation in ("argmax", "argmin"):
+        if not isinstance(labels, list) or len(labels) != len(values) or not all(isinstance(x, str) for x in labels):
+            return "Error: %r needs 'labels': one name per value, in the same order." % operation
+        best = max(values) if operation == "argmax" else min(values)
+        return {"operation": operation, "result": labels[values.index(best)]}
+    if operation in ("greater", "less"):
+        holds = values[0] > values[1] if operation == "greater" else values[0] < values[1]
+        return {"operation": operation, "result": "yes" if holds else "no"}
     if operation == "difference":
-        if len(values) != 2:
-            return "Error: 'difference' takes exactly two values."
         result = abs(values[0] - values[1])
     elif operation == "sum":
         result = sum(values)
@@ -57,14 +62,18 @@ def calculate(operation=None, values=None):
 '''
 
 DESCRIPTION = ("Compute an arithmetic aggregate of a list of numbers: their sum, mean, maximum, minimum, or the "
-               "absolute difference of exactly two numbers. Results are rounded to two decimals.")
+               "absolute difference of exactly two numbers (results rounded to two decimals); or compare them: "
+               "'argmax' and 'argmin' return the label of the largest or smallest value, 'greater' and 'less' "
+               "say whether the first of two values is greater or less than the second.")
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "operation": {"type": "string", "enum": list(AGGREGATE_OPERATIONS), "description": "What to compute."},
+        "operation": {"type": "string", "enum": list(OPERATIONS), "description": "What to compute."},
         "values": {"type": "array", "items": {"type": "number"}, "minItems": 1,
                    "description": "The numbers to combine, in order."},
+        "labels": {"type": "array", "items": {"type": "string"},
+                   "description": "For argmax and argmin: the name of each value, in the same order."},
     },
     "required": ["operation", "values"],
 }
@@ -79,9 +88,9 @@ def _load() -> Any:
 _calculate = _load()
 
 
-def aggregate(operation: str, values: list[int | float]) -> int | float:
-    """The calculator's result for `operation` over `values`, exactly as the tool computes it."""
-    result = _calculate(operation, list(values))
+def aggregate(operation: str, values: list[int | float], labels: list[str] | None = None) -> int | float | str:
+    """The calculator's result for `operation` over `values` (and `labels`), exactly as the tool computes it."""
+    result = _calculate(operation, list(values), labels)
     if isinstance(result, str):
         raise ValueError(result)
     return result["result"]

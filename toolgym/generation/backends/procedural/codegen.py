@@ -2,7 +2,8 @@
 
 Each lookup tool is a module: its data table as a literal and a function of the tool's name that guards each
 parameter, then looks the entity up. Valid arguments return `{<noun>: <name>, <field>: <value>}`; a missing required
-argument, a wrong type, a value outside an enum or range, or an unknown entity returns an "Error: ..." string.
+argument, a wrong type, a value outside an enum or range, or an unknown entity returns an "Error: ..." string (an
+unknown name close to a known one gets "Did you mean ...?").
 Near-duplicate distractors get a table of their own, drawn afresh: plausible, consistent, and wrong.
 """
 
@@ -22,7 +23,8 @@ from toolgym.models.memo import IdentityMemo
 # Tool code is specialized per tool, the way a person (or an LLM) writes it: one guard per parameter that needs
 # one. Data is embedded as JSON text because compiling one string constant is several times cheaper than a
 # literal of nested dicts, and compiling tool code is the largest cost of generating (and replaying) a task.
-HEADER_TEMPLATE = """import json
+HEADER_TEMPLATE = """import difflib
+import json
 
 _NOUN = {noun!r}
 _TABLE = json.loads({table!r})
@@ -52,9 +54,13 @@ GUARD_TEMPLATE = """    if {n} is not None and {condition}:
         return "Error: {message}" % ({n},)
 """
 
-BODY_TEMPLATE = """    record = _TABLE.get(str({subject}).strip().lower())
+# An unknown name is answered the way a real API helps: with the closest known name, if one is close.
+BODY_TEMPLATE = """    key = str({subject}).strip().lower()
+    record = _TABLE.get(key)
     if record is None:
-        return "Error: unknown %s %r." % (_NOUN, {subject})
+        close = difflib.get_close_matches(key, list(_TABLE), n=1, cutoff=0.75)
+        hint = " Did you mean %r?" % _TABLE[close[0]][0] if close else ""
+        return "Error: unknown %s %r.%s" % (_NOUN, {subject}, hint)
     return {{_NOUN: record[0], {field}: record[1][{field}]}}
 """
 

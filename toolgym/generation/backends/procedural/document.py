@@ -1,7 +1,8 @@
 """Stage 2, procedurally: one tool document per sub-question, plus the calculator for an aggregation.
 
-Documents are derived from the domain's data: `get_<noun>_<field>` with the entity as its only parameter. They
-never name a concrete entity or value, so nothing in a document can give an answer away.
+Documents are derived from the domain's data: a lookup `<verb>_<noun>_<field>` (or camelCase, see `surface.py`)
+with the entity as its only parameter. They never name a concrete entity or value, so nothing in a document can
+give an answer away.
 """
 
 from __future__ import annotations
@@ -9,16 +10,24 @@ from __future__ import annotations
 from functools import lru_cache
 
 from toolgym.generation.backends.procedural import calculator
+from toolgym.generation.backends.procedural.surface import PLAIN, VERBS, Surface, surface_for
 from toolgym.generation.context import GenerationContext
 from toolgym.generation.domains import EntityKind, get_domain
 from toolgym.generation.models import AGGREGATE_TOOL, FIELD_PARAM, FINAL_ID, Documents, Param, Scenario, ToolDocument
 
 
 
-@lru_cache(maxsize=1024)
-def subject_param(kind: EntityKind) -> Param:
-    """The required parameter naming the entity a lookup is about."""
-    return Param(name=kind.noun, type_class="string", description=f"Name of the {kind.label}.",
+DESCRIPTIONS = ("Return {}.", "Look up {}.", "Fetch {}.", "Get {}.", "Find {}.", "Retrieve {}.")
+
+
+def subject_param(kind: EntityKind, surface: Surface = PLAIN) -> Param:
+    """The required parameter naming the entity a lookup is about (one object per name: surfaces share it)."""
+    return _subject_param(kind, surface.subject(kind.noun))
+
+
+@lru_cache(maxsize=4096)
+def _subject_param(kind: EntityKind, name: str) -> Param:
+    return Param(name=name, type_class="string", description=f"Name of the {kind.label}.",
                  schema={"type": "string"}, required=True)
 
 
@@ -27,21 +36,29 @@ def field_description(kind: EntityKind, field: str) -> str:
     return kind.phrase(field, f"a given {kind.label}")
 
 
-@lru_cache(maxsize=4096)  # documents are frozen, and most recur from task to task
-def lookup_document(kind: EntityKind, field: str, serves: tuple[str, ...] = ()) -> ToolDocument:
-    """The single-field lookup tool `get_<noun>_<field>`."""
-    return ToolDocument(name=f"get_{kind.noun}_{field}", role="lookup", kind=kind.noun, fields=(field,),
-                        description=f"Return {field_description(kind, field)}.", params=(subject_param(kind),),
-                        serves=serves)
+@lru_cache(maxsize=16384)  # documents are frozen, and most recur from task to task
+def lookup_document(kind: EntityKind, field: str, serves: tuple[str, ...] = (), surface: Surface = PLAIN
+                    ) -> ToolDocument:
+    """The single-field lookup tool `<verb>_<noun>_<field>` in `surface`'s naming."""
+    form = _description_form(surface)
+    return ToolDocument(name=surface.lookup_name(kind.noun, field), role="lookup", kind=kind.noun, fields=(field,),
+                        description=form.format(field_description(kind, field)),
+                        params=(subject_param(kind, surface),), serves=serves)
 
 
-@lru_cache(maxsize=4096)
-def merged_document(kind: EntityKind, fields: tuple[str, ...], serves: tuple[str, ...]) -> ToolDocument:
+def _description_form(surface: Surface) -> str:
+    """A description's opening follows the verb, as one author would write it ("Fetch ..." for fetch_...)."""
+    return DESCRIPTIONS[VERBS.index(surface.verb) % len(DESCRIPTIONS)]
+
+
+@lru_cache(maxsize=16384)
+def merged_document(kind: EntityKind, fields: tuple[str, ...], serves: tuple[str, ...], surface: Surface = PLAIN
+                    ) -> ToolDocument:
     """A lookup serving several fields of one kind, selected by a required `field` enum."""
     choices = "; ".join(f"'{f}': {field_description(kind, f)}" for f in fields)
-    return ToolDocument(name=f"get_{kind.noun}_info", role="lookup", kind=kind.noun, fields=fields,
+    return ToolDocument(name=surface.merged_name(kind.noun), role="lookup", kind=kind.noun, fields=fields,
                         description=f"Look up information about a {kind.label}. Fields: {choices}.",
-                        params=(subject_param(kind), field_selector(fields)), serves=serves)
+                        params=(subject_param(kind, surface), field_selector(fields)), serves=serves)
 
 
 @lru_cache(maxsize=1024)
@@ -56,16 +73,18 @@ def calculator_document(serves: tuple[str, ...] = (FINAL_ID,)) -> ToolDocument:
     """The aggregation tool's document."""
     params = tuple(Param(name=name, type_class="enum" if name == "operation" else "array",
                          description=schema["description"],
-                         schema={k: v for k, v in schema.items() if k != "description"}, required=True)
+                         schema={k: v for k, v in schema.items() if k != "description"},
+                         required=name in calculator.SCHEMA["required"])
                    for name, schema in calculator.SCHEMA["properties"].items())
     return ToolDocument(name=AGGREGATE_TOOL, role="aggregate", description=calculator.DESCRIPTION,
                         params=params, serves=serves)
 
 
 def document(scenario: Scenario, ctx: GenerationContext) -> Documents:
-    """Stage 2 of the procedural backend (deterministic: no randomness needed)."""
+    """Stage 2 of the procedural backend (its only draws are the kinds' surfaces, from the context's key)."""
     domain = get_domain(scenario.domain)
-    docs = [lookup_document(domain.kind(q.kind), q.field, (q.id,)) for q in scenario.sub_questions]
+    docs = [lookup_document(domain.kind(q.kind), q.field, (q.id,), surface_for(ctx, q.kind))
+            for q in scenario.sub_questions]
     if scenario.aggregation is not None:
         docs.append(calculator_document())
     return Documents(scenario=scenario, documents=tuple(docs))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 
 from toolgym.generation.backends.procedural.document import field_description, lookup_document
+from toolgym.generation.backends.procedural.surface import NEAR_DUPLICATE_PATTERNS, near_duplicate_name, surface_for
 from toolgym.generation.context import GenerationContext, stable_seed
 from toolgym.generation.domains import Domain, ParamSpec, get_domain
 from toolgym.generation.domains.params import GENERIC_PARAMS
@@ -22,7 +23,6 @@ from toolgym.generation.models import Param, ScaledToolset, Toolset, ToolDocumen
 from toolgym.models.memo import IdentityMemo
 
 SIGNATURE_VARIANTS = 3  # signatures per (tool, level): stable like an API's, yet varied across tasks
-NEAR_DUPLICATE_PATTERNS = ("fetch_{rest}", "{name}_v2", "lookup_{rest}", "{name}_cached")
 NEAR_DUPLICATE_NOTE = "Estimate from archived third-party listings of {}; values may be outdated."
 
 
@@ -99,33 +99,32 @@ _NEAR: IdentityMemo[ToolDocument] = IdentityMemo()
 
 
 def _near_duplicate(tool: ToolDocument, domain: Domain, pattern: str) -> ToolDocument:
-    rest = tool.name[len("get_"):] if tool.name.startswith("get_") else tool.name
     kind = domain.kind(tool.kind or "")
     what = " and ".join(field_description(kind, f) for f in tool.fields)
-    return tool.model_copy(update={"name": pattern.format(name=tool.name, rest=rest), "serves": (),
+    return tool.model_copy(update={"name": near_duplicate_name(tool.name, pattern), "serves": (),
                                    "description": NEAR_DUPLICATE_NOTE.format(what), "variant": "near_duplicate"})
 
 
 Candidate = ToolDocument | tuple[ToolDocument, str]  # a plain lookup, or (needed lookup, near-duplicate pattern)
 
 
-def distractor_candidates(toolset: Toolset, domain: Domain, config: LevelConfig
+def distractor_candidates(toolset: Toolset, domain: Domain, config: LevelConfig, ctx: GenerationContext | None = None
                           ) -> tuple[list[ToolDocument], list[tuple[ToolDocument, str]]]:
     """(plain lookups no needed tool covers, (needed lookup, name pattern) of each possible near-duplicate)."""
     covered = {(t.kind, f) for t in toolset.tools for f in t.fields}
-    plain = [lookup_document(kind, field) for kind in domain.kinds for field in kind.fields
-             if (kind.noun, field) not in covered]
+    plain = [lookup_document(kind, field, (), surface_for(ctx, kind.noun)) for kind in domain.kinds
+             for field in kind.fields if (kind.noun, field) not in covered]
     if not config.near_duplicates:
         return plain, []
     lookups = [t for t in toolset.tools if t.role == "lookup"]
     return plain, [(t, p) for t in lookups for p in NEAR_DUPLICATE_PATTERNS]
 
 
-def choose_distractors(toolset: Toolset, domain: Domain, config: LevelConfig, rng: random.Random
-                       ) -> list[ToolDocument]:
+def choose_distractors(toolset: Toolset, domain: Domain, config: LevelConfig, rng: random.Random,
+                       ctx: GenerationContext | None = None) -> list[ToolDocument]:
     """Between the level's bounds of distractors, at least one near-duplicate where the level has them
     (near-duplicates are built only once chosen)."""
-    plain, near = distractor_candidates(toolset, domain, config)
+    plain, near = distractor_candidates(toolset, domain, config, ctx)
     count = rng.randint(*config.distractors)
     chosen: list[Candidate] = [rng.choice(near)] if near and count else []
     rest = [d for d in plain + near if d is not chosen[0]] if chosen else plain + near  # distinct: `is` will do
@@ -139,7 +138,7 @@ def scale(toolset: Toolset, ctx: GenerationContext) -> ScaledToolset:
     domain, config = get_domain(toolset.scenario.domain), level_config(toolset.scenario.level)
     tools = tuple(expand_params(t, domain, config, rng) for t in toolset.tools)
     distractors = tuple(expand_params(d, domain, config, rng) for d in choose_distractors(toolset, domain, config,
-                                                                                           rng))
+                                                                                           rng, ctx))
     order = [t.name for t in tools + distractors]
     rng.shuffle(order)
     return ScaledToolset(scenario=toolset.scenario, tools=tools, distractors=distractors, order=tuple(order),
