@@ -19,7 +19,9 @@ from toolgym.generation.models import (Deployment, Documents, GenerationRequest,
 class Backend(Protocol):
     """Builds each stage's output from the previous one; must be deterministic given the context."""
 
-    name: str
+    name: str  # written into each task's provenance ('procedural' tasks are checked by regenerating them)
+    # Optional `trusted_code: bool` (default True): False when a model wrote the tool code, so stage 5 replays
+    # the gold plan in the sandbox, never in-process.
 
     def decompose(self, request: GenerationRequest, ctx: GenerationContext) -> Scenario:
         """Stage 1: a question, its sub-questions and sub-answers, and the world they come from."""
