@@ -4,7 +4,7 @@ removal, and the run's manifest.
 Each task (domain, level, index) runs the five stages (`toolgym.generation.stages`, the same checks as the
 procedural pipeline) up to `max_attempts` times; each rejected attempt counts its reason. A task whose requests
 the server keeps failing (`ServerFailed`) is not retried; `MAX_CONSECUTIVE_SERVER_FAILURES` of them in a row, or
-an unreachable server (`LLMUnavailable`), stop the run: the tasks made so far are kept and the manifest says why
+an unreachable server (`LLMUnavailable`) or a broken sandbox, stop the run: the tasks made so far are kept and the manifest says why
 it stopped. Requests are cached on disk by the client, so re-running the same command redoes no finished work.
 """
 
@@ -23,7 +23,8 @@ from pydantic import ValidationError
 from toolgym.generation.backend import Backend
 from toolgym.generation.backends.llm.client import LLMClient
 from toolgym.generation.backends.llm.dedup import DEFAULT_THRESHOLD, near_duplicates
-from toolgym.generation.backends.llm.errors import LLMUnavailable, ServerFailed, rejection_reason
+from toolgym.errors import ToolgymError
+from toolgym.generation.backends.llm.errors import ServerFailed, rejection_reason
 from toolgym.generation.backends.llm.prompts import prompt_versions
 from toolgym.generation.context import GenerationContext
 from toolgym.generation.models import GenerationRequest
@@ -121,7 +122,7 @@ def run_jobs(backend: Backend, jobs: list[Job], *, seed: int = 0, split: str = "
         for future in as_completed(futures):
             try:
                 outcome = future.result()
-            except LLMUnavailable as e:
+            except ToolgymError as e:  # LLMUnavailable, a broken sandbox: no later task could do better
                 stop.set()
                 stopped.append(str(e))
                 continue
