@@ -85,7 +85,7 @@ def test_hybrid_rejects_a_question_that_loses_an_entity_or_leaks_an_answer(tmp_p
     assert load_tasks(out) == []
     m = manifest(out)
     assert m["rejections"] == {"invalid_rewrite_question": 1} and m["counts"]["dropped"] == 1
-    feedback = [r["messages"][-1]["content"] for r in server.log if len(r["messages"]) > 2]
+    feedback = [gs.feedback(r) for r in server.log if gs.turns(r)]
     assert len(feedback) == 2 and all(words in f for f in feedback)
 
 
@@ -146,7 +146,7 @@ def test_failing_code_is_repaired_from_its_gold_call(tmp_path):
         assert generate(server, out, "llm", "--domains", "travel", "--levels", "1", "--n", "1") == 0
     [task] = load_tasks(out)
     assert task_problems(task) == []
-    repairs = [r["messages"][-1]["content"] for r in server.log if gs.stage_of(r) == "deploy" and gs.turns(r)]
+    repairs = [gs.feedback(r) for r in server.log if gs.stage_of(r) == "deploy" and gs.turns(r)]
     assert len(repairs) == 1 and "The code failed when it ran" in repairs[0] and "it must return a dict " \
         "containing '4'" in repairs[0]
 
@@ -178,7 +178,7 @@ def test_hostile_code_is_refused_by_the_sandbox_and_rejected(tmp_path):
         generate(server, out, "llm", "--domains", "travel", "--levels", "1", "--n", "1", "--max-attempts", "1",
                  "--repair-rounds", "1")
     assert manifest(out)["rejections"] == {"code_forbidden": 1} and not marker.exists()
-    repair = next(r["messages"][-1]["content"] for r in server.log if gs.stage_of(r) == "deploy" and gs.turns(r))
+    repair = next(gs.feedback(r) for r in server.log if gs.stage_of(r) == "deploy" and gs.turns(r))
     assert "forbidden operation in the sandbox" in repair
 
 
@@ -289,3 +289,24 @@ def test_a_generated_set_runs_in_gym_make_envs(tmp_path):
         *_, info = env.step(action)
     assert info["answer_correct"]
     env.close()
+
+
+@pytest.mark.parametrize("name, description, keeps", [
+    ("get_airport_passengers", "Gives the number of people living in a city.", False),  # an example copied
+    ("get_airport_passengers", "How many passengers use an airport in a year.", True),
+    ("get_hotel_price", "What a night costs at a hotel.", True),
+    ("get_city_info_v2", "Facts about a city, from archived listings.", True),
+])
+def test_a_description_must_keep_its_tools_topic(name, description, keeps):
+    from toolgym.generation.backends.llm.hybrid import keeps_topic
+    assert keeps_topic(name, description) is keeps
+
+
+def test_a_rewritten_question_may_not_add_numbers():
+    from toolgym.generation import trace_task
+    from toolgym.generation.backends.llm.hybrid import question_problems
+    scenario = trace_task("travel", 1, 0).scenario
+    subject = scenario.sub_questions[0].subject
+    assert question_problems(scenario, f"Tell me about {subject}, please.") == []
+    assert question_problems(scenario, f"Is {subject} between 100 and 150?") == [
+        "it must not add numbers the question did not have: 100, 150"]

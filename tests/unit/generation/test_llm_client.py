@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.fixtures.extras import require
+from tests.fixtures import generation_server as gs
 from tests.fixtures.generation_server import Answer, GenerationServer
 from toolgym.generation.backends.llm import prompts
 from toolgym.generation.backends.llm.cache import RequestCache
@@ -41,8 +42,7 @@ def client(server, **kwargs):
 
 def feedback_sent(server):
     """The feedback message of every request that had one."""
-    return [r["messages"][-1]["content"] for r in server.log if r["messages"][-1]["role"] == "user"
-            and len(r["messages"]) > 2]
+    return [gs.feedback(r) for r in server.log if gs.turns(r)]
 
 
 def test_a_valid_reply_is_parsed_and_usage_counted():

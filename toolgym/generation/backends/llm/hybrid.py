@@ -4,18 +4,22 @@ the question (stage 1) and every tool description (stage 4, distractors included
 Answers stay verifiable because the model touches only text: the code, the gold plan and the answers are the
 procedural ones, so the gold replay still reproduces every answer. A rewrite is refused, and fed back to the
 model, when it drops an entity the first calls need (the subject of every sub-question that depends on no
-other), drops the aggregation's operation, or states an answer; stage 5 then checks leaks and replays anyway.
+other), drops the aggregation's operation, states an answer or adds a number; a description is refused when it
+states an answer or no longer names what its tool is about (half the words of the tool's name, by stem). Stage 5
+then checks leaks and replays anyway.
 A task whose rewrites stay unusable after the client's retries is rejected with the reason counted.
 """
 
 from __future__ import annotations
+
+import re
 
 from toolgym.generation.backends.llm import prompts
 from toolgym.generation.backends.llm.client import LLMClient, ReplyProblem
 from toolgym.generation.backends.llm.replies import DescriptionsReply, QuestionReply
 from toolgym.generation.backends.procedural import ProceduralBackend
 from toolgym.generation.context import GenerationContext
-from toolgym.generation.models import (Deployment, Documents, GenerationRequest, Scenario, ScaledToolset,
+from toolgym.generation.models import (AGGREGATE_TOOL, Deployment, Documents, GenerationRequest, Scenario, ScaledToolset,
                                        ToolDocument, Toolset)
 from toolgym.reward.matching import strict_match
 
@@ -28,6 +32,9 @@ OPERATION_WORDS = {
     "difference": ("difference", "differ", "gap"),
 }
 MAX_DESCRIPTION_CHARS = 400
+STEM = 5  # letters compared: "passengers" and "passenger" agree
+_NAME_FILLERS = {"get", "info", "fetch", "lookup", "cached"}
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def required_entities(scenario: Scenario) -> list[str]:
@@ -49,7 +56,27 @@ def question_problems(scenario: Scenario, question: str) -> list[str]:
         if words and not any(w in folded for w in words):
             problems.append(f"it must still ask for the {scenario.aggregation.operation} (say e.g. {words[0]!r})")
     problems += [f"it must not state the answer {a!r}" for a in answers(scenario) if strict_match(a, question)]
+    if added := sorted(numbers(question) - numbers(scenario.question)):
+        problems.append(f"it must not add numbers the question did not have: {', '.join(added)}")
     return problems
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers written in `text` (an invented figure in a rewrite could mislead or hint)."""
+    return set(_NUMBER.findall(text.replace(",", "")))
+
+
+def name_words(tool_name: str) -> set[str]:
+    """The stems (first STEM letters) of the words in a tool's name that say what it does."""
+    return {w[:STEM] for w in tool_name.casefold().split("_") if len(w) > 2 and w not in _NAME_FILLERS}
+
+
+def keeps_topic(tool_name: str, description: str) -> bool:
+    """Whether a description still names what the tool is about: at least half its name's words (by stem).
+    A model that copies an example's description, or describes another tool, fails this."""
+    wanted = name_words(tool_name)
+    found = {w[:STEM] for w in re.findall(r"[a-z]+", description.casefold())}
+    return 2 * len(wanted & found) >= len(wanted)
 
 
 def description_problems(scenario: Scenario, names: list[str], descriptions: dict[str, str]) -> list[str]:
@@ -64,6 +91,9 @@ def description_problems(scenario: Scenario, names: list[str], descriptions: dic
             problems.append(f"the description of {name} is longer than {MAX_DESCRIPTION_CHARS} characters")
         problems += [f"the description of {name} states the value {a!r}" for a in answers(scenario)
                      if strict_match(a, text)]
+        if name in names and name != AGGREGATE_TOOL and not keeps_topic(name, text):  # its schema lists its duties
+            problems.append(f"the description of {name} must say what it is about "
+                            f"({', '.join(sorted(name_words(name)))})")
     return problems
 
 

@@ -1,7 +1,8 @@
 """The prompt templates, one per stage, shipped as package data (`prompts/<stage>.txt`) and versioned.
 
 A template starts with `version: N` (raised by hand when its meaning changes) and has sections opened by
-`=== <name>` lines (`system` and `user`; `feedback.txt` has `invalid` and `repair`). Variables are written
+`=== <name>` lines (`system` and `user`, optionally a worked example in `example_user` and `example_assistant`;
+`feedback.txt` has `invalid` and `repair`). Variables are written
 `$name` (`string.Template`), so JSON braces need no escaping; a missing variable is an error, not a blank.
 `prompt_versions()` gives each template's version and content hash, which the manifest records.
 """
@@ -38,9 +39,15 @@ def _template(stage: str) -> tuple[str, dict[str, Template]]:
 
 
 def render(stage: str, **variables: object) -> list[dict[str, str]]:
-    """The opening chat messages of `stage` (system, then user) with `variables` filled in."""
+    """The opening chat messages of `stage` with `variables` filled in: system, then the template's worked
+    example as a user turn and an assistant turn when it has one (`example_user`, `example_assistant`: small
+    models follow a shown reply far better than a described one), then user."""
     _, sections = _template(stage)
-    return [{"role": role, "content": sections[role].substitute(variables)} for role in ("system", "user")]
+    messages = [{"role": "system", "content": sections["system"].substitute(variables)}]
+    if "example_user" in sections:
+        messages += [{"role": "user", "content": sections["example_user"].template},
+                     {"role": "assistant", "content": sections["example_assistant"].template}]
+    return [*messages, {"role": "user", "content": sections["user"].substitute(variables)}]
 
 
 def feedback(kind: str, problem: str) -> dict[str, str]:
