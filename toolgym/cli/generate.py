@@ -42,7 +42,8 @@ class Progress:
         rate = self.done / max(time.monotonic() - self.started, 1e-9)
         width = 30
         bar = "#" * (width * self.done // self.total)
-        sys.stderr.write(f"\r[{bar:<{width}}] {self.done}/{self.total} {rate:6.0f} tasks/s  {label:<20}")
+        shown = f"{rate:6.0f}" if rate >= 100 else f"{rate:6.2f}"  # a served model makes a few tasks a second
+        sys.stderr.write(f"\r[{bar:<{width}}] {self.done}/{self.total} {shown} tasks/s  {label:<20}")
         if self.done == self.total:
             sys.stderr.write("\n")
         sys.stderr.flush()

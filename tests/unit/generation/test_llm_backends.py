@@ -260,6 +260,7 @@ def test_a_rerun_resumes_from_the_cache(tmp_path):
     (["--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--concurrency", "0"], "concurrency and max_attempts"),
     (["--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--timeout", "0"], "timeout must be positive"),
     (["--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--trace"], "--trace is for the procedural"),
+    (["--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--dedup-threshold", "1.5"], "threshold must be in"),
 ])
 def test_cli_arguments_are_checked(tmp_path, capsys, args, words):
     assert main(["generate", "--backend", "llm", "--levels", "1", "--n", "1", "--out", str(tmp_path / "x.jsonl"),

@@ -106,6 +106,8 @@ def run_jobs(backend: Backend, jobs: list[Job], *, seed: int = 0, split: str = "
     """Every job, `concurrency` at a time; kept tasks in job order, near-duplicate questions removed."""
     if concurrency < 1 or max_attempts < 1:
         raise ValueError(f"concurrency and max_attempts must be >= 1, got {concurrency} and {max_attempts}")
+    if not 0 < dedup_threshold <= 1:  # checked before any request, not after the run
+        raise ValueError(f"the dedup threshold must be in (0, 1], got {dedup_threshold}")
     started, stop = time.monotonic(), threading.Event()
     stopped: list[str] = []
     rejections: Counter[str] = Counter()
@@ -117,7 +119,8 @@ def run_jobs(backend: Backend, jobs: list[Job], *, seed: int = 0, split: str = "
             return None
         return generate_one(backend, job, seed=seed, split=split, max_attempts=max_attempts)
 
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+    pool = ThreadPoolExecutor(max_workers=concurrency)
+    try:
         futures = [pool.submit(work, job) for job in jobs]
         for future in as_completed(futures):
             try:
@@ -137,6 +140,11 @@ def run_jobs(backend: Backend, jobs: list[Job], *, seed: int = 0, split: str = "
                 kept[outcome.job] = outcome.task
             if advance is not None:
                 advance(f"{outcome.job.domain}-L{outcome.job.level}")
+    except KeyboardInterrupt:  # keep what was made; requests in flight finish (and are cached) first
+        stop.set()
+        stopped.append("interrupted")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     ordered = [kept[job] for job in jobs if job in kept]
     duplicates = near_duplicates([(t.domain, t.question) for t in ordered], dedup_threshold)
     rejections["duplicate_question"] += len(duplicates)
