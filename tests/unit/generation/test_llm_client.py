@@ -66,6 +66,7 @@ def test_an_unusable_reply_is_fed_back_then_repaired(bad, words):
         c = client(server)
         assert c.ask("rewrite_question", MESSAGES, QuestionReply).question.startswith("Could you")
     assert len(server.log) == 2 and c.usage.invalid_replies == 1
+    assert (server.log[1]["temperature"], server.log[1]["seed"]) == (0.7, 1)  # a retry samples, seeded
     second = server.log[1]["messages"]
     assert second[-2] == {"role": "assistant", "content": bad}
     assert words in second[-1]["content"] and "Reply again" in second[-1]["content"]

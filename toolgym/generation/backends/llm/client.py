@@ -9,7 +9,8 @@ Retry policy, by failure:
   timeout rejects the task as `ServerFailed` (reason `server_429`, `server_500`, `timeout`, ...).
 - a reply that is not JSON, is cut off (`finish_reason == "length"`), is empty, or does not validate against the
   stage's model or checks: the reply and the problem go back to the model as the next turn, at most
-  `format_retries` times; then the task is rejected as `invalid_<stage>`.
+  `format_retries` times (sampled at `RETRY_TEMPERATURE` or warmer, with a seed: a greedy reply tends to repeat
+  itself); then the task is rejected as `invalid_<stage>`.
 
 Every completion (fresh or cached) is cached by its request, so a retry chain replays identically on a re-run.
 """
@@ -33,6 +34,9 @@ DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_RETRIES = 3          # transport retries, by the openai client
 DEFAULT_FORMAT_RETRIES = 2   # replies that cannot be used, fed back to the model
 DEFAULT_MAX_TOKENS = 1024
+# A request after feedback samples at least this warm: a greedy model given its own reply and a complaint often
+# repeats the reply word for word. The request (temperature and seed included) is still the cache key.
+RETRY_TEMPERATURE = 0.7
 MAX_FEEDBACK_CHARS = 600     # a pydantic error list can be long; the model needs the first problems
 
 Reply = TypeVar("Reply", bound=BaseModel)
@@ -124,8 +128,8 @@ class LLMClient:
         """The model's reply to `messages`, parsed into `reply_model` and passing `check` (which raises
         `ReplyProblem`); an unusable reply is fed back up to `format_retries` times, then `LLMRejected`."""
         problem = ""
-        for _ in range(self.format_retries + 1):
-            text, finish_reason = self.complete(messages)
+        for retry in range(self.format_retries + 1):
+            text, finish_reason = self.complete(messages, retry)
             try:
                 if finish_reason == "length":
                     raise ReplyProblem(f"the reply was cut off at {self.max_tokens} tokens; answer with shorter "
@@ -144,11 +148,13 @@ class LLMClient:
         raise LLMRejected(f"invalid_{stage}", f"no usable reply after {self.format_retries + 1} tries; last "
                                               f"problem: {problem[:MAX_FEEDBACK_CHARS]}")
 
-    def complete(self, messages: list[dict[str, str]]) -> tuple[str, str | None]:
+    def complete(self, messages: list[dict[str, str]], retry: int = 0) -> tuple[str, str | None]:
         """The reply text to `messages` and its finish reason (from the cache when this exact request was
-        answered before)."""
-        request = {"model": self.model, "messages": messages, "temperature": self.temperature,
-                   "max_tokens": self.max_tokens}
+        answered before); `retry` > 0 samples warmer, seeded by the retry number."""
+        request: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": self.temperature,
+                                   "max_tokens": self.max_tokens}
+        if retry:
+            request.update(temperature=max(self.temperature, RETRY_TEMPERATURE), seed=retry)
         key = request_key(request)
         entry = self.cache.get(key) if self.cache is not None else None
         if entry is not None:

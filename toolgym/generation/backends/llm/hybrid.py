@@ -19,8 +19,8 @@ from toolgym.generation.backends.llm.client import LLMClient, ReplyProblem
 from toolgym.generation.backends.llm.replies import DescriptionsReply, QuestionReply
 from toolgym.generation.backends.procedural import ProceduralBackend
 from toolgym.generation.context import GenerationContext
-from toolgym.generation.models import (AGGREGATE_TOOL, Deployment, Documents, GenerationRequest, Scenario, ScaledToolset,
-                                       ToolDocument, Toolset)
+from toolgym.generation.models import (AGGREGATE_TOOL, Deployment, Documents, GenerationRequest, Scenario,
+                                       ScaledToolset, ToolDocument, Toolset)
 from toolgym.reward.matching import strict_match
 
 # words that keep an aggregation's meaning in a rewritten question (one must remain)

@@ -3,9 +3,10 @@ removal, and the run's manifest.
 
 Each task (domain, level, index) runs the five stages (`toolgym.generation.stages`, the same checks as the
 procedural pipeline) up to `max_attempts` times; each rejected attempt counts its reason. A task whose requests
-the server keeps failing (`ServerFailed`) is not retried; `MAX_CONSECUTIVE_SERVER_FAILURES` of them in a row, or
-an unreachable server (`LLMUnavailable`) or a broken sandbox, stop the run: the tasks made so far are kept and the manifest says why
-it stopped. Requests are cached on disk by the client, so re-running the same command redoes no finished work.
+the server keeps failing (`ServerFailed`) is not retried; `MAX_CONSECUTIVE_SERVER_FAILURES` of them in a row,
+an unreachable server (`LLMUnavailable`), a broken sandbox or Ctrl-C stop the run: the tasks made so far are kept
+and the manifest says why it stopped. Requests are cached on disk by the client, so re-running the same command
+redoes no finished work.
 """
 
 from __future__ import annotations
