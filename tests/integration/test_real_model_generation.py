@@ -14,7 +14,7 @@ from toolgym.cli.commands import task_problems
 from toolgym.models import load_tasks
 
 pytestmark = pytest.mark.slow
-DOMAINS, LEVELS, N = "travel", "1,2", 2
+DOMAINS, LEVELS, N = "travel", "1,2", 1
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +33,8 @@ def test_hybrid_generation_with_smollm2_keeps_only_verifiable_tasks(served_smoll
     base_url, model = served_smollm2
     out = tmp_path / "tasks.jsonl"
     assert main(["generate", "--backend", "hybrid", "--base-url", base_url, "--model", model, "--domains", DOMAINS,
-                 "--levels", LEVELS, "--n", str(N), "--max-tokens", "120", "--concurrency", "2",
-                 "--max-attempts", "2", "--format-retries", "1", "--timeout", "300", "--out", str(out)]) == 0
+                 "--levels", LEVELS, "--n", str(N), "--max-tokens", "96", "--concurrency", "2",
+                 "--max-attempts", "1", "--format-retries", "1", "--timeout", "300", "--out", str(out)]) == 0
     manifest = json.loads((tmp_path / "tasks.jsonl.manifest.json").read_text())
     counts, tasks = manifest["counts"], load_tasks(out)
     print(json.dumps({"counts": counts, "rejections": manifest["rejections"], "usage": manifest["usage"]}))
