@@ -7,23 +7,17 @@ agrees with the trajectories, not a score.
 """
 
 import json
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.fixtures.extras import require
+from tests.fixtures.model_server import transformers_serve
 from toolgym.cli import main
 from toolgym.rollout.report import summarize
 
 pytestmark = pytest.mark.slow
 N, MAX_TOKENS = 4, 32
-SERVER_START_S = 300
 
 
 @pytest.fixture(scope="module")
@@ -34,39 +28,11 @@ def smollm2():
     return model_dir("smollm2-135m")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served(smollm2):
     require("fastapi")
-    port = _free_port()
-    executable = shutil.which("transformers", path=str(Path(sys.executable).parent)) or shutil.which("transformers")
-    assert executable, "the transformers CLI is missing: pip install \"toolgym[test]\""
-    process = subprocess.Popen([executable, "serve", str(smollm2), "--host", "127.0.0.1", "--port", str(port),
-                                "--device", "cpu"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        _wait_healthy(port, process)
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def _wait_healthy(port: int, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + SERVER_START_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"transformers serve exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"transformers serve did not start within {SERVER_START_S} s")
+    with transformers_serve(smollm2) as base_url:
+        yield base_url
 
 
 def check_run(out: Path) -> None:

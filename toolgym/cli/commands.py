@@ -115,6 +115,8 @@ def _add_generate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--split", default="train", choices=["train", "test"])
     p.add_argument("--out", required=True, help="output file (.jsonl or .jsonl.gz)")
     p.add_argument("--trace", action="store_true", help="also write every stage's output to OUT.trace.jsonl")
+    from toolgym.cli.generate import add_llm_arguments
+    add_llm_arguments(p)
 
 
 def _run_generate(args: argparse.Namespace) -> int:

@@ -42,10 +42,35 @@ class Progress:
         rate = self.done / max(time.monotonic() - self.started, 1e-9)
         width = 30
         bar = "#" * (width * self.done // self.total)
-        sys.stderr.write(f"\r[{bar:<{width}}] {self.done}/{self.total} {rate:6.0f} tasks/s  {label:<20}")
+        shown = f"{rate:6.0f}" if rate >= 100 else f"{rate:6.2f}"  # a served model makes a few tasks a second
+        sys.stderr.write(f"\r[{bar:<{width}}] {self.done}/{self.total} {shown} tasks/s  {label:<20}")
         if self.done == self.total:
             sys.stderr.write("\n")
         sys.stderr.flush()
+
+
+def add_llm_arguments(p: argparse.ArgumentParser) -> None:
+    """`generate`'s options for the LLM-driven backends."""
+    g = p.add_argument_group("LLM backends (--backend llm or hybrid; any OpenAI-compatible server)")
+    g.add_argument("--backend", default="procedural", choices=["procedural", "llm", "hybrid"],
+                   help="procedural (default, offline); hybrid: procedural tasks, LLM-written question and tool "
+                        "descriptions; llm: the model writes scenario, documents and tool code")
+    g.add_argument("--base-url", default=None, help="the server's OpenAI base URL, e.g. http://127.0.0.1:8000/v1")
+    g.add_argument("--model", default=None, help="the served model's name")
+    g.add_argument("--api-key-env", default="OPENAI_API_KEY",
+                   help="environment variable holding the API key (default OPENAI_API_KEY; unset: 'EMPTY')")
+    g.add_argument("--concurrency", type=int, default=4, help="tasks generated at once (bounded requests)")
+    g.add_argument("--max-attempts", type=int, default=3, help="attempts per task before it is dropped")
+    g.add_argument("--cache-dir", default=None, help="request cache (default OUT.llm-cache): a re-run skips "
+                   "every request already answered")
+    g.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
+    g.add_argument("--max-retries", type=int, default=3, help="client retries on 429, 5xx, timeouts, refused "
+                   "connections")
+    g.add_argument("--format-retries", type=int, default=2, help="unusable replies fed back to the model")
+    g.add_argument("--repair-rounds", type=int, default=2, help="llm backend: repairs of failing tool code")
+    g.add_argument("--max-tokens", type=int, default=1024, help="completion tokens per request")
+    g.add_argument("--dedup-threshold", type=float, default=0.9, help="word-set Jaccard similarity from which "
+                   "two questions of a domain are near-duplicates")
 
 
 def run_generate(args: argparse.Namespace) -> int:
@@ -56,6 +81,8 @@ def run_generate(args: argparse.Namespace) -> int:
     levels = parse_csv_ints(args.levels, "--levels", range(1, 6))
     if args.n < 1:
         raise ToolgymError(f"--n must be at least 1, got {args.n}")
+    if args.backend != "procedural":
+        return run_llm_generate(args, domains, levels)
     progress = Progress(len(domains) * len(levels) * args.n)
     tasks, traces = [], []
     for domain in domains:
@@ -73,6 +100,57 @@ def run_generate(args: argparse.Namespace) -> int:
         trace_path = Path(str(out) + ".trace.jsonl")
         trace_path.write_text("".join(t.model_dump_json(by_alias=True) + "\n" for t in traces))
         print(f"wrote every stage's output to {trace_path}")
+    return 0
+
+
+def run_llm_generate(args: argparse.Namespace, domains: list[str], levels: list[int]) -> int:
+    """`generate --backend llm|hybrid`: concurrent, cached, deduplicated; writes the tasks kept (also when the
+    run stops early) and OUT.manifest.json."""
+    import os
+
+    from toolgym.generation.backends.llm import LLMClient, make_backend
+    from toolgym.generation.backends.llm.cache import RequestCache
+    from toolgym.generation.backends.llm.run import Job, run_jobs
+    from toolgym.models.io import save_tasks
+
+    if not args.base_url or not args.model:
+        raise ToolgymError(f"--backend {args.backend} needs --base-url and --model")
+    if args.trace:
+        raise ToolgymError("--trace is for the procedural backend")
+    if args.repair_rounds < 0:
+        raise ToolgymError(f"--repair-rounds must be >= 0, got {args.repair_rounds}")
+    cache_dir = Path(args.cache_dir) if args.cache_dir else Path(str(args.out) + ".llm-cache")
+    try:
+        client = LLMClient(args.model, args.base_url, api_key=os.environ.get(args.api_key_env) or "EMPTY",
+                           timeout=args.timeout, max_retries=args.max_retries, format_retries=args.format_retries,
+                           max_tokens=args.max_tokens, cache=RequestCache(cache_dir))
+    except ValueError as e:
+        raise ToolgymError(str(e)) from None
+    options = {"repair_rounds": args.repair_rounds} if args.backend == "llm" else {}
+    backend = make_backend(args.backend, client, **options)
+    jobs = [Job(d, level, i) for d in domains for level in levels for i in range(args.n)]
+    progress = Progress(len(jobs))
+    try:
+        result = run_jobs(backend, jobs, seed=args.seed, split=args.split, concurrency=args.concurrency,
+                          max_attempts=args.max_attempts, dedup_threshold=args.dedup_threshold,
+                          advance=progress.advance)
+    except ValueError as e:
+        raise ToolgymError(str(e)) from None
+    config = {"domains": domains, "levels": levels, "n": args.n, "seed": args.seed, "split": args.split,
+              "concurrency": args.concurrency, "max_attempts": args.max_attempts,
+              "format_retries": args.format_retries, "repair_rounds": args.repair_rounds,
+              "max_tokens": args.max_tokens, "dedup_threshold": args.dedup_threshold}
+    manifest = result.manifest(backend, client, config)
+    out = save_tasks(result.tasks, args.out)
+    manifest_path = Path(str(out) + ".manifest.json")
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    print(f"wrote {len(result.tasks)} of {result.requested} tasks to {out}; manifest {manifest_path}")
+    if result.rejections:
+        print("rejected attempts: " + ", ".join(f"{k} {v}" for k, v in sorted(result.rejections.items())))
+    if result.stopped:
+        print(f"stopped early: {result.stopped} (re-run the same command to resume from the cache)",
+              file=sys.stderr)
+        return 1
     return 0
 
 

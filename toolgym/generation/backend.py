@@ -19,9 +19,11 @@ from toolgym.generation.models import (Deployment, Documents, GenerationRequest,
 class Backend(Protocol):
     """Builds each stage's output from the previous one; must be deterministic given the context."""
 
-    name: str
+    name: str  # written into each task's provenance ('procedural' tasks are checked by regenerating them)
     # Optional: a backend whose tasks' gold plans replay by construction may say `correct_by_construction = True`;
     # the pipeline then replays only an audited sample of its tasks (else every one).
+    # Optional `trusted_code: bool` (default True): False when a model wrote the tool code, so stage 5 replays
+    # the gold plan in the sandbox, never in-process.
 
     def decompose(self, request: GenerationRequest, ctx: GenerationContext) -> Scenario:
         """Stage 1: a question, its sub-questions and sub-answers, and the world they come from."""

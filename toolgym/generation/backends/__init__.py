@@ -1,5 +1,5 @@
-"""Generation backends behind the `Backend` protocol: `procedural` (default, offline, deterministic); an `llm`
-backend comes later and registers here the same way."""
+"""Generation backends behind the `Backend` protocol: `procedural` (default, offline, deterministic), and the
+LLM-driven `llm` and `hybrid` in `backends.llm` (made with a client: `backends.llm.make_backend`)."""
 
 from __future__ import annotations
 

@@ -20,7 +20,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from toolgym.generation.backend import Backend
-from toolgym.generation.checks import leak_problems, replay_problems
+from toolgym.execution import SandboxExecutor
+from toolgym.generation.checks import REPLAY_TIMEOUT_S, leak_problems, replay_problems
 from toolgym.generation.context import GenerationContext
 from toolgym.generation.models import FIELD_PARAM, FINAL_ID, Param, ScaledToolset, SubQuestion, ToolDocument
 from toolgym.generation.stages.errors import GenerationRejected
@@ -82,8 +83,10 @@ def gold_steps(scaled: ScaledToolset) -> list[tuple[int, GoldCall, str]]:
     return sorted(steps, key=lambda step: step[0])  # stable: branch order within a turn
 
 
-def assemble(scaled: ScaledToolset, code: dict[str, str], ctx: GenerationContext) -> Task:
-    """The `Task` record of a scaled toolset and its code (validated by the Task model)."""
+def assemble(scaled: ScaledToolset, code: dict[str, str], ctx: GenerationContext, generator: str = "procedural"
+             ) -> Task:
+    """The `Task` record of a scaled toolset and its code (validated by the Task model); `generator` names the
+    backend in its provenance (only 'procedural' tasks are regenerated from it)."""
     docs = {t.name: t for t in scaled.tools + scaled.distractors}
     steps = gold_steps(scaled)
     expected: dict[str, list[str]] = {}
@@ -99,7 +102,7 @@ def assemble(scaled: ScaledToolset, code: dict[str, str], ctx: GenerationContext
         expected={name: tuple(answers) for name, answers in expected.items()}, answer=scaled.scenario.answer,
         scenario=scaled.scenario.kind, domain=ctx.domain, level=ctx.level, split=ctx.split,
         gold_plan=tuple(turns),
-        provenance=Provenance(generator="procedural", version=GENERATOR_VERSION, seed=ctx.seed, index=ctx.index)),
+        provenance=Provenance(generator=generator, version=GENERATOR_VERSION, seed=ctx.seed, index=ctx.index)),
         context=LAZY_HASH)
 
 
@@ -110,17 +113,25 @@ def replays(ctx: GenerationContext, backend: Backend, replay: bool = False) -> b
             or ctx.key("audit") % AUDIT_EVERY == 0)
 
 
+def _sandboxed(task: Task) -> SandboxExecutor:
+    return SandboxExecutor(task, timeout=REPLAY_TIMEOUT_S)
+
+
 def deploy(scaled: ScaledToolset, ctx: GenerationContext, backend: Backend, *, replay: bool = False) -> Task:
     """Write every tool's code, assemble the task, and keep it only if it has no leak and, when it is replayed
-    (`replays`), its gold plan gives every answer."""
+    (`replays`), its gold plan gives every answer.
+
+    The replay runs in-process only for code toolgym wrote; a backend whose code a model wrote says so
+    (`trusted_code = False`) and its replay runs in the sandbox."""
     deployment = backend.deploy(scaled, ctx)
     try:
-        task = assemble(scaled, deployment.code, ctx)
+        task = assemble(scaled, deployment.code, ctx, generator=backend.name)
     except ValidationError as e:  # a backend wrote an invalid record (a bad schema, say): retry, don't crash
         raise GenerationRejected(f"the assembled task is invalid: {e.errors()[0]['msg']}") from e
+    executor = None if getattr(backend, "trusted_code", True) else _sandboxed
     problems = leak_problems(task)
     if not problems and replays(ctx, backend, replay):
-        problems = replay_problems(task)
+        problems = replay_problems(task, executor)
     if problems:
         raise GenerationRejected("; ".join(problems))
     return task

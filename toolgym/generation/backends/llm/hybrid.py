@@ -1,0 +1,149 @@
+"""The hybrid backend: the procedural skeleton (structure, world, answers, tool code) with the model rewriting
+the question (stage 1) and every tool description (stage 4, distractors included) into natural language.
+
+Answers stay verifiable because the model touches only text: the code, the gold plan and the answers are the
+procedural ones, so the gold replay still reproduces every answer. A rewrite is refused, and fed back to the
+model, when it drops an entity the first calls need (the subject of every sub-question that depends on no
+other), drops the aggregation's operation, states an answer or adds a number; a description is refused when it
+states an answer or no longer names what its tool is about (half the words of the tool's name, by stem). Stage 5
+then checks leaks and replays anyway.
+A task whose rewrites stay unusable after the client's retries is rejected with the reason counted.
+"""
+
+from __future__ import annotations
+
+import re
+
+from toolgym.generation.backends.llm import prompts
+from toolgym.generation.backends.llm.client import LLMClient, ReplyProblem
+from toolgym.generation.backends.llm.replies import DescriptionsReply, QuestionReply
+from toolgym.generation.backends.procedural import ProceduralBackend
+from toolgym.generation.context import GenerationContext
+from toolgym.generation.models import (AGGREGATE_TOOL, Deployment, Documents, GenerationRequest, Scenario,
+                                       ScaledToolset, ToolDocument, Toolset)
+from toolgym.reward.matching import strict_match
+
+# words that keep an aggregation's meaning in a rewritten question (one must remain)
+OPERATION_WORDS = {
+    "sum": ("sum", "total", "combined", "add", "together"),
+    "mean": ("average", "mean"),
+    "max": ("largest", "highest", "maximum", "most", "biggest", "greatest", "larger", "higher", "greater"),
+    "min": ("smallest", "lowest", "minimum", "least", "fewest", "smaller", "lower", "fewer"),
+    "difference": ("difference", "differ", "gap"),
+}
+MAX_DESCRIPTION_CHARS = 400
+STEM = 5  # letters compared: "passengers" and "passenger" agree
+_NAME_FILLERS = {"get", "info", "fetch", "lookup", "cached"}
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def required_entities(scenario: Scenario) -> list[str]:
+    """The names the question must give: the subject of every sub-question that depends on no other."""
+    return list(dict.fromkeys(q.subject for q in scenario.sub_questions if not q.depends_on))
+
+
+def answers(scenario: Scenario) -> list[str]:
+    return list(dict.fromkeys([q.answer for q in scenario.sub_questions] + [scenario.answer]))
+
+
+def question_problems(scenario: Scenario, question: str) -> list[str]:
+    """Why `question` cannot replace the scenario's (empty: it can)."""
+    folded = question.casefold()
+    problems = [f"it must contain the name {name!r} exactly" for name in required_entities(scenario)
+                if name.casefold() not in folded]
+    if scenario.aggregation is not None:
+        words = OPERATION_WORDS.get(scenario.aggregation.operation, ())
+        if words and not any(w in folded for w in words):
+            problems.append(f"it must still ask for the {scenario.aggregation.operation} (say e.g. {words[0]!r})")
+    problems += [f"it must not state the answer {a!r}" for a in answers(scenario) if strict_match(a, question)]
+    if added := sorted(numbers(question) - numbers(scenario.question)):
+        problems.append(f"it must not add numbers the question did not have: {', '.join(added)}")
+    return problems
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers written in `text` (an invented figure in a rewrite could mislead or hint)."""
+    return set(_NUMBER.findall(text.replace(",", "")))
+
+
+def name_words(tool_name: str) -> set[str]:
+    """The stems (first STEM letters) of the words in a tool's name that say what it does."""
+    return {w[:STEM] for w in tool_name.casefold().split("_") if len(w) > 2 and w not in _NAME_FILLERS}
+
+
+def keeps_topic(tool_name: str, description: str) -> bool:
+    """Whether a description still names what the tool is about: at least half its name's words (by stem).
+    A model that copies an example's description, or describes another tool, fails this."""
+    wanted = name_words(tool_name)
+    found = {w[:STEM] for w in re.findall(r"[a-z]+", description.casefold())}
+    return 2 * len(wanted & found) >= len(wanted)
+
+
+def description_problems(scenario: Scenario, names: list[str], descriptions: dict[str, str]) -> list[str]:
+    """Why the rewritten descriptions cannot be used (empty: they can)."""
+    problems = []
+    if missing := [n for n in names if n not in descriptions]:
+        problems.append(f"missing descriptions for {', '.join(missing)}")
+    if extra := [n for n in descriptions if n not in names]:
+        problems.append(f"unknown tool names {', '.join(extra)} (use the names given)")
+    for name, text in descriptions.items():
+        if len(text) > MAX_DESCRIPTION_CHARS:
+            problems.append(f"the description of {name} is longer than {MAX_DESCRIPTION_CHARS} characters")
+        problems += [f"the description of {name} states the value {a!r}" for a in answers(scenario)
+                     if strict_match(a, text)]
+        if name in names and name != AGGREGATE_TOOL and not keeps_topic(name, text):  # its schema lists its duties
+            problems.append(f"the description of {name} must say what it is about "
+                            f"({', '.join(sorted(name_words(name)))})")
+    return problems
+
+
+def _raise_if(problems: list[str]) -> None:
+    if problems:
+        raise ReplyProblem("; ".join(problems))
+
+
+class HybridBackend:
+    """Procedural stages with LLM-written question and tool descriptions (see the module docstring)."""
+
+    name = "hybrid"
+    trusted_code = True  # the tool code is the procedural backend's own
+
+    def __init__(self, client: LLMClient) -> None:
+        self.client = client
+        self.procedural = ProceduralBackend()
+
+    def decompose(self, request: GenerationRequest, ctx: GenerationContext) -> Scenario:
+        """The procedural scenario with the question rewritten."""
+        scenario = self.procedural.decompose(request, ctx)
+        hint = ""
+        if scenario.aggregation is not None:
+            hint = f" Keep asking for the {scenario.aggregation.operation} of the values."
+        messages = prompts.render("rewrite_question", question=scenario.question, operation_hint=hint,
+                                  entities=", ".join(repr(e) for e in required_entities(scenario)))
+        reply = self.client.ask("rewrite_question", messages, QuestionReply,
+                                lambda r: _raise_if(question_problems(scenario, r.question)))
+        return scenario.model_copy(update={"question": reply.question})
+
+    def document(self, scenario: Scenario, ctx: GenerationContext) -> Documents:
+        return self.procedural.document(scenario, ctx)
+
+    def integrate(self, documents: Documents, ctx: GenerationContext) -> Toolset:
+        return self.procedural.integrate(documents, ctx)
+
+    def scale(self, toolset: Toolset, ctx: GenerationContext) -> ScaledToolset:
+        """The procedural scaled toolset with every tool's description rewritten (names and parameters kept)."""
+        scaled = self.procedural.scale(toolset, ctx)
+        docs = scaled.tools + scaled.distractors
+        names = [d.name for d in docs]
+        listing = "\n".join(f"- {d.name}: {d.description}" for d in docs)
+        reply = self.client.ask("rewrite_tools", prompts.render("rewrite_tools", tools=listing), DescriptionsReply,
+                                lambda r: _raise_if(description_problems(scaled.scenario, names, r.descriptions)))
+
+        def rewritten(doc: ToolDocument) -> ToolDocument:
+            return doc.model_copy(update={"description": reply.descriptions[doc.name]})
+
+        return scaled.model_copy(update={"tools": tuple(map(rewritten, scaled.tools)),
+                                         "distractors": tuple(map(rewritten, scaled.distractors))})
+
+    def deploy(self, scaled: ScaledToolset, ctx: GenerationContext) -> Deployment:
+        return self.procedural.deploy(scaled, ctx)
