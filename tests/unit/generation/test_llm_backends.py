@@ -297,6 +297,9 @@ def test_a_generated_set_runs_in_gym_make_envs(tmp_path):
     ("get_airport_passengers", "How many passengers use an airport in a year.", True),
     ("get_hotel_price", "What a night costs at a hotel.", True),
     ("get_city_info_v2", "Facts about a city, from archived listings.", True),
+    ("retrieveChefDetails", "Facts about a chef: technique and trainees.", True),  # camel case, any verb
+    ("query_restaurant_opened", "Get the opening date of a given restaurant.", True),
+    ("query_restaurant_opened", "Get the cuisine of a given dish.", False),
 ])
 def test_a_description_must_keep_its_tools_topic(name, description, keeps):
     from toolgym.generation.backends.llm.hybrid import keeps_topic
