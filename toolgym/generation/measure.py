@@ -10,13 +10,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from toolgym.generation.backends.procedural.surface import NEAR_DUPLICATE_SUFFIXES, VERBS, snake
 from toolgym.generation.models import AGGREGATE_TOOL, FIELD_PARAM
 from toolgym.models.task import Task
 
 # Verbs and suffixes that make near-duplicate distractors of a needed tool's name (see procedural/surface.py),
 # read on the name in snake case.
-_NEAR_PARTS = re.compile(r"^(get|fetch|lookup|query|find|retrieve|read|describe)_|_(v2|cached|legacy)$")
-_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NEAR_PARTS = re.compile(rf"^({'|'.join(VERBS)})_|_({'|'.join(NEAR_DUPLICATE_SUFFIXES)})$")
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,7 @@ def type_class(schema: dict[str, Any]) -> str:
 
 
 def _stem(name: str) -> str:
-    snake = _CAMEL_BOUNDARY.sub("_", name).lower()
-    return _NEAR_PARTS.sub("", _NEAR_PARTS.sub("", snake))
+    return _NEAR_PARTS.sub("", _NEAR_PARTS.sub("", snake(name)))
 
 
 def _call_answers(task: Task) -> list[tuple[str, dict[str, Any], str]]:

@@ -18,7 +18,7 @@ from toolgym.generation.backends.llm import prompts
 from toolgym.generation.backends.llm.client import LLMClient, ReplyProblem
 from toolgym.generation.backends.llm.replies import DescriptionsReply, QuestionReply
 from toolgym.generation.backends.procedural import ProceduralBackend
-from toolgym.generation.backends.procedural.surface import MERGED_SUFFIXES, NEAR_DUPLICATE_SUFFIXES, VERBS
+from toolgym.generation.backends.procedural.surface import MERGED_SUFFIXES, NEAR_DUPLICATE_SUFFIXES, VERBS, snake
 from toolgym.generation.context import GenerationContext
 from toolgym.generation.models import (AGGREGATE_TOOL, Deployment, Documents, GenerationRequest, Scenario,
                                        ScaledToolset, ToolDocument, Toolset)
@@ -36,7 +36,6 @@ MAX_DESCRIPTION_CHARS = 400
 STEM = 4  # letters compared: "passengers" and "passenger" agree, so do "opened" and "opening"
 # the words of a tool's name that its surface chose (verb, merged-tool suffix, near-duplicate mark), not its topic
 _NAME_FILLERS = set(VERBS) | set(MERGED_SUFFIXES) | set(NEAR_DUPLICATE_SUFFIXES)
-_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -71,7 +70,7 @@ def numbers(text: str) -> set[str]:
 
 def name_words(tool_name: str) -> set[str]:
     """The stems (first STEM letters) of the words in a tool's name (snake or camel case) that say what it does."""
-    words = _CAMEL_HUMP.sub("_", tool_name).casefold().split("_")
+    words = snake(tool_name).split("_")
     return {w[:STEM] for w in words if len(w) > 2 and w not in _NAME_FILLERS}
 
 
