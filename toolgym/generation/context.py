@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +20,13 @@ def stable_seed(*parts: object) -> int:
     """A 64-bit integer from the text of `parts`, equal in every process (unlike `hash`)."""
     text = "|".join(str(p) for p in parts)
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=_KEY_BYTES).digest(), "big")
+
+
+# a task asks for the same few keys many times (a kind's surface once per tool document, ~18 times at L1): the
+# hash of each is remembered for the tasks in flight. `typed`: True and 1 print differently, so key differently.
+@lru_cache(maxsize=1024, typed=True)
+def _context_key(domain: str, level: int, split: str, seed: int, index: int, attempt: int, stage: str) -> int:
+    return stable_seed(domain, level, split, seed, index, attempt, stage)
 
 
 class GenerationContext(BaseModel):
@@ -35,7 +43,7 @@ class GenerationContext(BaseModel):
 
     def key(self, stage: str) -> int:
         """A 64-bit integer derived from this context and `stage`."""
-        return stable_seed(self.domain, self.level, self.split, self.seed, self.index, self.attempt, stage)
+        return _context_key(self.domain, self.level, self.split, self.seed, self.index, self.attempt, stage)
 
     def rng(self, stage: str) -> random.Random:
         """A fresh generator for `stage`, independent of every other stage and attempt."""

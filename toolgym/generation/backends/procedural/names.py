@@ -17,10 +17,28 @@ _BLOCKED = re.compile("|".join(BLOCKED))
 _SYLLABLE_TABLE = tuple(o + v + c for o in ONSETS for v in VOWELS for c in CODAS)
 
 
+_TABLE_SIZE = len(_SYLLABLE_TABLE)
+_TABLE_BITS = _TABLE_SIZE.bit_length()
+_COUNT_BITS = len(SYLLABLES).bit_length()
+
+
 def invent_word(rng: random.Random) -> str:
-    """A capitalized word of two or three syllables, e.g. 'Zelmora'."""
-    choice = rng.choice
-    return "".join([choice(_SYLLABLE_TABLE) for _ in range(choice(SYLLABLES))]).capitalize()
+    """A capitalized word of two or three syllables, e.g. 'Zelmora'.
+
+    The words of `rng.choice(SYLLABLES)` syllables of `rng.choice(_SYLLABLE_TABLE)`, drawn as `Random.choice`
+    draws (rejection sampling on `getrandbits` of the length's bit length, CPython 3.10-3.13), inline: two Python
+    calls less per syllable in the generator's hottest loop. A test holds it equal to the `choice` form."""
+    getrandbits = rng.getrandbits
+    r = getrandbits(_COUNT_BITS)
+    while r >= len(SYLLABLES):
+        r = getrandbits(_COUNT_BITS)
+    parts = []
+    for _ in range(SYLLABLES[r]):
+        r = getrandbits(_TABLE_BITS)
+        while r >= _TABLE_SIZE:
+            r = getrandbits(_TABLE_BITS)
+        parts.append(_SYLLABLE_TABLE[r])
+    return "".join(parts).capitalize()
 
 
 def invent_unique(rng: random.Random, taken: set[str]) -> str:
