@@ -9,9 +9,10 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolgym.models.calls import ParsedTurn, ParseIssue, ToolCall, ToolResult
+from toolgym.models.calls import ParsedTurn, ParseIssue, ToolCall, ToolResult, canonical_json
 from toolgym.models.task import Task
 from toolgym.reward import Pending, Verifier, ftrl_match, strict_match
+from toolgym.reward.matching import joined_tokens, tokenize
 
 FAST = settings(max_examples=200, deadline=None)
 EPS = 1e-9
@@ -314,3 +315,24 @@ def test_ftrl_solve_f1_pays_for_splitting_calls_across_turns():
     assert episode("ftrl", [calls]) == float(Fraction(2 * 2, 3) + 1)     # one turn: 2s/(n+1) = 4/3
     assert episode("ftrl", [calls[:1], calls[1:]]) == 2 * 1 / 2 * 2 + 1  # split: 1 + 1
     assert episode("default", [calls]) == episode("default", [calls[:1], calls[1:]]) == MINIMAL_RETURN
+
+
+# ---------------------------------------------------------------- tokens of joined texts
+
+# texts made to sit badly at a boundary: signs, dots, digits in threes, exponents, words, unicode minus, commas
+tricky = st.text(st.sampled_from(list("0123456789.,-\u2212eE+:/ aZ_\u00e9{}[]\"\n")), max_size=14)
+
+
+@FAST
+@given(st.lists(tricky, max_size=6))
+def test_tokens_of_texts_joined_by_newlines_join_their_tokens(texts):
+    assert joined_tokens([tokenize(t) for t in texts]) == tokenize("\n".join(texts))
+
+
+@FAST
+@given(st.lists(st.dictionaries(st.text(max_size=5), st.one_of(st.integers(), st.floats(allow_nan=False), tricky),
+                                max_size=4), max_size=5), st.lists(tricky, max_size=3))
+def test_tokens_of_json_objects_in_a_list_join_their_tokens(objects, texts):
+    documents = [canonical_json(o) for o in objects]  # how tools_json lists tool documents
+    whole = "\n".join([*texts, "[" + ",".join(documents) + "]"])
+    assert joined_tokens([*map(tokenize, texts), *map(tokenize, documents)]) == tokenize(whole)

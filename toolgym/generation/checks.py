@@ -14,7 +14,7 @@ from toolgym.generation.measure import measure_task
 from toolgym.models.calls import ToolCall
 from toolgym.models.memo import IdentityMemo
 from toolgym.models.task import GoldCall, Task, ToolSpec, tool_json, tools_json
-from toolgym.reward.matching import strict_match, tokenize, tokens
+from toolgym.reward.matching import Tokens, joined_tokens, strict_match, tokenize, tokens, tokens_match
 
 REPLAY_TIMEOUT_S = 5.0  # generated lookups take microseconds; anything near this is a broken tool
 
@@ -82,12 +82,18 @@ def replay_problems(task: Task, executor: ExecutorFactory | None = None) -> list
     return problems
 
 
+_TOOL_TOKENS: IdentityMemo[Tokens] = IdentityMemo()
 _VOCABULARIES: IdentityMemo[frozenset[str]] = IdentityMemo()
 
 
+def _tool_tokens(spec: ToolSpec) -> Tokens:
+    """The tokens of a tool document's canonical JSON, remembered per spec (tasks share their specs)."""
+    return _TOOL_TOKENS.get(None, (spec,), lambda: tokenize(tool_json(spec)))
+
+
 def _vocabulary(spec: ToolSpec) -> frozenset[str]:
-    """The tokens of a tool document's text, remembered per spec (tasks share their specs)."""
-    return _VOCABULARIES.get(None, (spec,), lambda: frozenset(tokenize(tool_json(spec)).key.split()))
+    """The set of those tokens, remembered per spec."""
+    return _VOCABULARIES.get(None, (spec,), lambda: frozenset(_tool_tokens(spec).key.split()))
 
 
 def leak_problems(task: Task) -> list[str]:
@@ -105,8 +111,15 @@ def leak_problems(task: Task) -> list[str]:
     suspects = [a for a in dict.fromkeys(answers) if all(map(could_occur, tokens(a)))]
     if not suspects:
         return []
-    shown = "\n".join([*texts, tools_json(task.tools)])
-    return [f"answer {a!r} leaks into the question or tool documents" for a in suspects if strict_match(a, shown)]
+    # the shown text is "\n".join([*texts, tools_json(task.tools)]); its tokens are joined from each text's and
+    # each tool's (remembered), not read again from the whole text (`joined_tokens` says why that is the same)
+    shown = joined_tokens([*map(tokenize, texts), *map(_tool_tokens, task.tools)])
+
+    def casefolded() -> str:
+        return "\n".join([*texts, tools_json(task.tools)]).casefold()
+
+    return [f"answer {a!r} leaks into the question or tool documents" for a in suspects
+            if tokens_match(a, shown, casefolded)]
 
 
 def _outside(name: str, values: tuple[int, ...], bounds: tuple[int, int]) -> list[str]:

@@ -13,6 +13,7 @@ output.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -131,14 +132,30 @@ def strict_match(expected: str, output: str) -> bool:
     >>> strict_match("New York", "NEW-YORK!"), strict_match("New York", "York, New")
     (True, False)
     """
-    haystack = tokenize(output)
+    return tokens_match(expected, tokenize(output), output.casefold)
+
+
+def tokens_match(expected: str, haystack: Tokens, casefolded: Callable[[], str]) -> bool:
+    """`strict_match` against an output already tokenised (`haystack`); `casefolded()` gives the casefolded
+    output, asked for only by a part of `expected` without tokens (rare)."""
     for piece in _pieces(expected):
         if isinstance(piece, Tokens):
             if piece.key not in haystack.key:
                 return False
-        elif piece not in output.casefold():
+        elif piece not in casefolded():
             return False
     return True
+
+
+def joined_tokens(parts: Sequence[Tokens]) -> Tokens:
+    """The tokens of texts joined by boundaries no token reads across, from the tokens of each text.
+
+    A boundary is safe when the characters on both sides of it can neither join a token nor change how one is
+    read (a sign's or a dot's lookbehind, a number's lookahead): a newline between any texts, or `[`, `,` and
+    `]` between JSON objects (each starts with `{` and ends with `}`). A property test holds this equal to
+    tokenising the joined text, which costs a full pass of the tokenizer over text whose parts are remembered."""
+    inner = [p.key[1:-1] for p in parts if p.count]
+    return Tokens(f" {' '.join(inner)} ", sum(p.count for p in parts), frozenset().union(*(p.numbers for p in parts)))
 
 
 def ftrl_match(expected: str, output: str) -> bool:
