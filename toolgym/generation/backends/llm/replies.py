@@ -4,7 +4,7 @@ computing everything that can be computed: hops, branches, values, the aggregate
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -21,8 +21,8 @@ class QuestionReply(_Reply):
     question: Text
 
 
-class DescriptionsReply(_Reply):
-    descriptions: dict[str, Text]
+class DescriptionReply(_Reply):
+    description: Text
 
 
 class SubQuestionReply(_Reply):
@@ -46,11 +46,25 @@ class ScenarioReply(_Reply):
     aggregation: AggregationReply | None = None
 
 
+class ParamReply(_Reply):
+    """A parameter besides the subject (checked further by `params.to_param`)."""
+
+    name: Identifier
+    type: Literal["string", "integer", "number", "boolean", "enum"]
+    description: Text
+    required: bool = False
+    values: list[Short] | None = Field(default=None, max_length=12)    # an enum's choices
+    minimum: float | None = Field(default=None, allow_inf_nan=False)   # an integer's or number's bounds
+    maximum: float | None = Field(default=None, allow_inf_nan=False)
+    example: Annotated[str, StringConstraints(max_length=80)] | bool | int | Annotated[float, Field(allow_inf_nan=False)] | None = None
+
+
 class ToolReply(_Reply):
     name: Identifier
     description: Text
     parameter: Identifier
     parameter_description: Text
+    extra_parameters: list[ParamReply] = Field(default_factory=list, max_length=4)  # params.MAX_EXTRA_PARAMS
 
 
 class ServingToolReply(ToolReply):
