@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=600)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+ShortValue = Annotated[str, StringConstraints(max_length=80)]
+FiniteNumber = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class _Reply(BaseModel):
@@ -56,7 +58,7 @@ class ParamReply(_Reply):
     values: list[Short] | None = Field(default=None, max_length=12)    # an enum's choices
     minimum: float | None = Field(default=None, allow_inf_nan=False)   # an integer's or number's bounds
     maximum: float | None = Field(default=None, allow_inf_nan=False)
-    example: Annotated[str, StringConstraints(max_length=80)] | bool | int | Annotated[float, Field(allow_inf_nan=False)] | None = None
+    example: ShortValue | bool | int | FiniteNumber | None = None  # what the gold call sends when required
 
 
 class ToolReply(_Reply):
