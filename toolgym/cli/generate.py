@@ -69,6 +69,9 @@ def add_llm_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--format-retries", type=int, default=2, help="unusable replies fed back to the model")
     g.add_argument("--repair-rounds", type=int, default=2, help="llm backend: repairs of failing tool code")
     g.add_argument("--max-tokens", type=int, default=1024, help="completion tokens per request")
+    g.add_argument("--response-format", default="json_schema", choices=["json_schema", "none"],
+                   help="ask the server for structured output (each stage's JSON Schema; dropped by itself if the "
+                        "server refuses it) or not")
     g.add_argument("--dedup-threshold", type=float, default=0.9, help="word-set Jaccard similarity from which "
                    "two questions of a domain are near-duplicates")
 
@@ -123,7 +126,8 @@ def run_llm_generate(args: argparse.Namespace, domains: list[str], levels: list[
     try:
         client = LLMClient(args.model, args.base_url, api_key=os.environ.get(args.api_key_env) or "EMPTY",
                            timeout=args.timeout, max_retries=args.max_retries, format_retries=args.format_retries,
-                           max_tokens=args.max_tokens, cache=RequestCache(cache_dir))
+                           max_tokens=args.max_tokens, cache=RequestCache(cache_dir),
+                           structured=args.response_format == "json_schema")
     except ValueError as e:
         raise ToolgymError(str(e)) from None
     options = {"repair_rounds": args.repair_rounds} if args.backend == "llm" else {}
@@ -139,7 +143,8 @@ def run_llm_generate(args: argparse.Namespace, domains: list[str], levels: list[
     config = {"domains": domains, "levels": levels, "n": args.n, "seed": args.seed, "split": args.split,
               "concurrency": args.concurrency, "max_attempts": args.max_attempts,
               "format_retries": args.format_retries, "repair_rounds": args.repair_rounds,
-              "max_tokens": args.max_tokens, "dedup_threshold": args.dedup_threshold}
+              "max_tokens": args.max_tokens, "dedup_threshold": args.dedup_threshold,
+              "response_format": args.response_format}
     manifest = result.manifest(backend, client, config)
     out = save_tasks(result.tasks, args.out)
     manifest_path = Path(str(out) + ".manifest.json")

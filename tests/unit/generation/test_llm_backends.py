@@ -56,7 +56,12 @@ def test_hybrid_tasks_are_verifiable_valid_and_playable(tmp_path, capsys):
     m = manifest(out)
     assert m["backend"] == "hybrid" and m["model"] == "scripted" and m["counts"]["kept"] == 12
     assert set(m["prompt_versions"]) >= {"rewrite_question", "rewrite_tools"}
-    assert m["usage"]["requests"] == 24 and m["usage"]["prompt_tokens"] == 24 * gs.PROMPT_TOKENS
+    # one request per question and per tool description (the same description in two tasks: one request)
+    described = sum(len(t.tools) for t in tasks)
+    assert m["rewrites"] == {"question_rewritten": 12, "description_rewritten": described}
+    assert m["usage"]["requests"] + m["usage"]["cache_hits"] == 12 + described == len(server.log) + \
+        m["usage"]["cache_hits"]
+    assert m["usage"]["prompt_tokens"] == m["usage"]["requests"] * gs.PROMPT_TOKENS
     assert m["stopped"] is None and m["rejections"] == {}
     capsys.readouterr()
     assert main(["validate", str(out)]) == 0 and "12 of 12 tasks valid" in capsys.readouterr().out
@@ -76,37 +81,60 @@ def _bad_rewrite(kind):
 
 @pytest.mark.parametrize("kind, words", [("drops_entity", "must contain the name"),
                                          ("leaks", "must not state the answer")])
-def test_hybrid_rejects_a_question_that_loses_an_entity_or_leaks_an_answer(tmp_path, kind, words):
+def test_a_refused_question_keeps_its_procedural_wording(tmp_path, kind, words):
+    """The question's rewrite is refused (and fed back) every time; the descriptions pass: the task is kept with
+    the procedural question, and the fallback is counted."""
     out = tmp_path / "h.jsonl"
     with GenerationServer(_bad_rewrite(kind)) as server:
         server.answers = [_answers_of_run()]
         assert generate(server, out, "hybrid", "--domains", "travel", "--levels", "1", "--n", "1",
                         "--max-attempts", "1") == 0
-    assert load_tasks(out) == []
+    [task] = load_tasks(out)
+    assert task.question == _procedural().question and task_problems(task) == []
+    assert all(t.function.description.startswith("This tool lets you") for t in task.tools)
     m = manifest(out)
-    assert m["rejections"] == {"invalid_rewrite_question": 1} and m["counts"]["dropped"] == 1
+    assert m["rejections"] == {} and m["counts"]["kept"] == 1
+    assert m["rewrites"] == {"question_procedural": 1, "description_rewritten": len(task.tools)}
+    assert m["usage"]["invalid_replies"] == 3
     feedback = [gs.feedback(r) for r in server.log if gs.turns(r)]
     assert len(feedback) == 2 and all(words in f for f in feedback)
 
 
-def _answers_of_run():
-    """The answer of the run's only task (the hybrid's skeleton is the procedural task)."""
+def test_an_attempt_the_model_rewrote_nothing_of_is_rejected(tmp_path):
+    out = tmp_path / "h.jsonl"
+    with GenerationServer(lambda request, server: Answer("Sure! Here it is.")) as server:
+        assert generate(server, out, "hybrid", "--domains", "travel", "--levels", "1", "--n", "1",
+                        "--max-attempts", "2") == 0
+    m = manifest(out)
+    assert load_tasks(out) == [] and m["rejections"] == {"no_rewrite": 2} and m["counts"]["dropped"] == 1
+    assert m["rewrites"]["question_procedural"] == 2 and "description_rewritten" not in m["rewrites"]
+    assert {gs.stage_of(r) for r in server.log} == {"rewrite_question", "rewrite_tools"}
+
+
+def _procedural():
+    """The run's only task as the procedural backend makes it (the hybrid's skeleton)."""
     from toolgym.generation import generate_task
-    return generate_task("travel", 1, 0).answer
+    return generate_task("travel", 1, 0)
 
 
-def test_a_description_stating_a_value_is_refused(tmp_path):
+def _answers_of_run():
+    return _procedural().answer
+
+
+def test_a_description_stating_a_value_keeps_its_procedural_wording(tmp_path):
     def respond(request, server):
         if gs.stage_of(request) == "rewrite_question":
             return Answer(gs.rewrite_question(request))
-        descriptions = {name: f"Returns values like {_answers_of_run()}." for name in gs.tool_lines(request)}
-        return Answer(json.dumps({"descriptions": descriptions}))
+        return Answer(json.dumps({"description": f"Returns values like {_answers_of_run()}."}))
 
     out = tmp_path / "h.jsonl"
     with GenerationServer(respond) as server:
         generate(server, out, "hybrid", "--domains", "travel", "--levels", "1", "--n", "1", "--max-attempts", "1")
-    assert manifest(out)["rejections"] == {"invalid_rewrite_tools": 1}
-    assert "states the value" in server.log[-1]["messages"][-1]["content"]
+    [task] = load_tasks(out)
+    assert task.question.startswith("Hello! I was wondering:") and task_problems(task) == []
+    assert [t.function.description for t in task.tools] == [t.function.description for t in _procedural().tools]
+    assert manifest(out)["rewrites"] == {"question_rewritten": 1, "description_procedural": len(task.tools)}
+    assert "must not state the value" in server.log[-1]["messages"][-1]["content"]
 
 
 # -- llm ---------------------------------------------------------------------------------------------------------
@@ -219,15 +247,15 @@ def test_a_scenario_with_a_broken_chain_is_fed_back(tmp_path):
 
 def test_a_server_that_dies_midway_keeps_the_tasks_made(tmp_path, capsys):
     def respond(request, server):
-        with server.lock:
-            served = sum(1 for r in server.log if r.get("model"))
-        return gs.hybrid_ok(request, server) if served <= 4 else Answer(status=500)
+        with server.lock:  # it dies at the third task's first request
+            started = sum(1 for r in server.log if gs.stage_of(r) == "rewrite_question")
+        return gs.hybrid_ok(request, server) if started <= 2 else Answer(status=500)
 
     out = tmp_path / "h.jsonl"
     with GenerationServer(respond) as server:
         assert generate(server, out, "hybrid", "--domains", "travel", "--levels", "1", "--n", "8",
                         "--concurrency", "1") == 1
-    assert len(load_tasks(out)) == 2  # two requests per task
+    assert len(load_tasks(out)) == 2
     m = manifest(out)
     # the worker may have begun one more task before the stop: 3 or 4 failed tasks, and nothing after them
     assert m["stopped"].startswith("the server failed 3 tasks in a row") and m["rejections"]["server_500"] in (3, 4)
@@ -248,10 +276,12 @@ def test_a_rerun_resumes_from_the_cache(tmp_path):
     args = ("--domains", "weather", "--levels", "1,2", "--n", "3", "--concurrency", "3")
     with GenerationServer(gs.hybrid_ok) as server:
         generate(server, out, "hybrid", *args)
-        first, requests = out.read_bytes(), len(server.log)
+        first, requests, usage = out.read_bytes(), len(server.log), manifest(out)["usage"]
         generate(server, out, "hybrid", *args)
     assert len(server.log) == requests and out.read_bytes() == first
-    assert manifest(out)["usage"]["cache_hits"] == requests and manifest(out)["usage"]["requests"] == 0
+    # every ask of the first run is a hit (a description shared by two tasks asked at once may be sent twice)
+    assert manifest(out)["usage"]["cache_hits"] == usage["requests"] + usage["cache_hits"]
+    assert manifest(out)["usage"]["requests"] == 0 and usage["requests"] == requests
 
 
 @pytest.mark.parametrize("args, words", [

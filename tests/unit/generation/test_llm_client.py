@@ -1,6 +1,7 @@
 """The LLM generation client: the real `openai` client over HTTP against a scripted server on 127.0.0.1."""
 
 import json
+import re
 import socket
 
 import pytest
@@ -170,6 +171,47 @@ def test_deep_nesting_is_a_reply_problem():
 
 def test_prompts_are_versioned_and_complete():
     versions = prompts.prompt_versions()
-    assert set(versions) == set(prompts.STAGES) and all(v.startswith("1+") for v in versions.values())
+    assert set(versions) == set(prompts.STAGES) and all(re.fullmatch(r"\d+\+[0-9a-f]{12}", v)
+                                                        for v in versions.values())
+    # one text per request since version 2 (a small model follows one short instruction better than a list)
+    assert versions["rewrite_tools"].startswith("2+") and versions["rewrite_question"].startswith("2+")
     with pytest.raises(KeyError, match="question"):
         prompts.render("rewrite_question", entities="x", operation_hint="")
+
+
+def test_structured_output_is_requested_with_the_stages_schema():
+    with GenerationServer(scripted(Answer(GOOD))) as server:
+        c = client(server)
+        c.ask("rewrite_question", MESSAGES, QuestionReply)
+    [request] = server.log
+    assert request["response_format"]["type"] == "json_schema"
+    schema = request["response_format"]["json_schema"]
+    assert schema["name"] == "rewrite_question" and schema["schema"] == QuestionReply.model_json_schema()
+    assert c.structured
+
+
+@pytest.mark.parametrize("status", [400, 422])
+def test_a_server_refusing_structured_output_gets_plain_requests_from_then_on(status):
+    def respond(request, server):
+        return Answer(status=status) if "response_format" in request else Answer(GOOD)
+
+    with GenerationServer(respond) as server:
+        c = client(server)
+        for _ in range(2):
+            assert c.ask("rewrite_question", MESSAGES, QuestionReply).question.startswith("Could you")
+    # the refused request (not retried: a 4xx), the same without the field, then plain requests only
+    assert ["response_format" in r for r in server.log] == [True, False, False]
+    assert not c.structured
+
+
+def test_other_client_errors_are_not_taken_for_a_refused_format():
+    with GenerationServer(scripted(Answer(status=413))) as server:
+        with pytest.raises(ServerFailed) as e:
+            client(server).ask("rewrite_question", MESSAGES, QuestionReply)
+    assert e.value.reason == "server_413" and len(server.log) == 1
+
+
+def test_structured_output_can_be_turned_off():
+    with GenerationServer(scripted(Answer(GOOD))) as server:
+        client(server, structured=False).ask("rewrite_question", MESSAGES, QuestionReply)
+    assert "response_format" not in server.log[0]

@@ -13,6 +13,12 @@ Retry policy, by failure:
   itself); then the task is rejected as `invalid_<stage>`.
 
 Every completion (fresh or cached) is cached by its request, so a retry chain replays identically on a re-run.
+
+Structured output: with `structured=True` each request carries `response_format` (`json_schema`, the stage's
+reply model's JSON Schema, not strict), which servers with guided decoding (vLLM, SGLang, hosted APIs) enforce.
+A server that refuses the field (400 or 422) gets the request again without it, and the client stops sending it
+(`structured` becomes False; the manifest records it). `transformers serve` accepts the field and ignores it
+(it logs "Ignoring unsupported fields"), so its replies are only as good as the prompt; they are checked the same.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ DEFAULT_MAX_TOKENS = 1024
 # repeats the reply word for word. The request (temperature and seed included) is still the cache key.
 RETRY_TEMPERATURE = 0.7
 MAX_FEEDBACK_CHARS = 600     # a pydantic error list can be long; the model needs the first problems
+REFUSED_FORMAT = ("server_400", "server_422")  # how a server says it does not take `response_format`
 
 Reply = TypeVar("Reply", bound=BaseModel)
 
@@ -109,7 +116,7 @@ class LLMClient:
     def __init__(self, model: str, base_url: str, *, api_key: str = "EMPTY", timeout: float = DEFAULT_TIMEOUT_S,
                  max_retries: int = DEFAULT_RETRIES, format_retries: int = DEFAULT_FORMAT_RETRIES,
                  max_tokens: int = DEFAULT_MAX_TOKENS, temperature: float = 0.0,
-                 cache: RequestCache | None = None) -> None:
+                 cache: RequestCache | None = None, structured: bool = True) -> None:
         for label, value in (("timeout", timeout), ("max_tokens", max_tokens)):
             if not value > 0:
                 raise ValueError(f"{label} must be positive, got {value!r}")
@@ -122,14 +129,17 @@ class LLMClient:
         self.model, self.base_url, self.max_retries = model, base_url, max_retries
         self.format_retries, self.max_tokens, self.temperature = format_retries, max_tokens, temperature
         self.cache, self.usage = cache, Usage()
+        self.structured = structured  # send response_format (cleared when the server refuses it)
 
     def ask(self, stage: str, messages: list[dict[str, str]], reply_model: type[Reply],
             check: Callable[[Reply], None] | None = None, feedback_kind: str = "invalid") -> Reply:
         """The model's reply to `messages`, parsed into `reply_model` and passing `check` (which raises
         `ReplyProblem`); an unusable reply is fed back up to `format_retries` times, then `LLMRejected`."""
         problem = ""
+        response_format = {"type": "json_schema", "json_schema": {
+            "name": stage, "schema": reply_model.model_json_schema(), "strict": False}}
         for retry in range(self.format_retries + 1):
-            text, finish_reason = self.complete(messages, retry)
+            text, finish_reason = self.complete(messages, retry, response_format)
             try:
                 if finish_reason == "length":
                     raise ReplyProblem(f"the reply was cut off at {self.max_tokens} tokens; answer with shorter "
@@ -148,13 +158,25 @@ class LLMClient:
         raise LLMRejected(f"invalid_{stage}", f"no usable reply after {self.format_retries + 1} tries; last "
                                               f"problem: {problem[:MAX_FEEDBACK_CHARS]}")
 
-    def complete(self, messages: list[dict[str, str]], retry: int = 0) -> tuple[str, str | None]:
+    def complete(self, messages: list[dict[str, str]], retry: int = 0,
+                 response_format: dict[str, Any] | None = None) -> tuple[str, str | None]:
         """The reply text to `messages` and its finish reason (from the cache when this exact request was
-        answered before); `retry` > 0 samples warmer, seeded by the retry number."""
+        answered before); `retry` > 0 samples warmer, seeded by the retry number; `response_format` is sent
+        while the server accepts it (see the module docstring)."""
         request: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": self.temperature,
                                    "max_tokens": self.max_tokens}
         if retry:
             request.update(temperature=max(self.temperature, RETRY_TEMPERATURE), seed=retry)
+        if response_format is not None and self.structured:
+            try:
+                return self._cached(request | {"response_format": response_format})
+            except ServerFailed as e:
+                if e.reason not in REFUSED_FORMAT:
+                    raise
+                self.structured = False  # other threads may still send it once: each falls back alike
+        return self._cached(request)
+
+    def _cached(self, request: dict[str, Any]) -> tuple[str, str | None]:
         key = request_key(request)
         entry = self.cache.get(key) if self.cache is not None else None
         if entry is not None:

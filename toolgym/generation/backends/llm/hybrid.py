@@ -7,16 +7,24 @@ model, when it drops an entity the first calls need (the subject of every sub-qu
 other), drops the aggregation's operation, states an answer or adds a number; a description is refused when it
 states an answer or no longer names what its tool is about (half the words of the tool's name, by stem). Stage 5
 then checks leaks and replays anyway.
-A task whose rewrites stay unusable after the client's retries is rejected with the reason counted.
+
+Each text is rewritten on its own (the question, then one request per tool description): a small model follows
+one short instruction far better than a list. A text whose rewrite stays unusable after the client's retries
+keeps its procedural wording (counted in `rewrites`, the manifest's `rewrites` section); an attempt in which no
+text at all was rewritten is rejected (`no_rewrite`: it would be a procedural task under a hybrid label).
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections import Counter
+from collections.abc import Callable
 
 from toolgym.generation.backends.llm import prompts
-from toolgym.generation.backends.llm.client import LLMClient, ReplyProblem
-from toolgym.generation.backends.llm.replies import DescriptionsReply, QuestionReply
+from toolgym.generation.backends.llm.client import LLMClient, Reply, ReplyProblem
+from toolgym.generation.backends.llm.errors import LLMRejected, ServerFailed
+from toolgym.generation.backends.llm.replies import DescriptionReply, QuestionReply
 from toolgym.generation.backends.procedural import ProceduralBackend
 from toolgym.generation.backends.procedural.surface import MERGED_SUFFIXES, NEAR_DUPLICATE_SUFFIXES, VERBS, snake
 from toolgym.generation.context import GenerationContext
@@ -51,6 +59,8 @@ def answers(scenario: Scenario) -> list[str]:
 def question_problems(scenario: Scenario, question: str) -> list[str]:
     """Why `question` cannot replace the scenario's (empty: it can)."""
     folded = question.casefold()
+    if " ".join(folded.split()) == " ".join(scenario.question.casefold().split()):
+        return ["it is the question unchanged: reword it"]  # a copy would count as a rewrite it is not
     problems = [f"it must contain the name {name!r} exactly" for name in required_entities(scenario)
                 if name.casefold() not in folded]
     if scenario.aggregation is not None:
@@ -82,21 +92,16 @@ def keeps_topic(tool_name: str, description: str) -> bool:
     return 2 * len(wanted & found) >= len(wanted)
 
 
-def description_problems(scenario: Scenario, names: list[str], descriptions: dict[str, str]) -> list[str]:
-    """Why the rewritten descriptions cannot be used (empty: they can)."""
+def description_problems(scenario: Scenario, name: str, original: str, description: str) -> list[str]:
+    """Why `description` cannot replace `original`, the one of tool `name` (empty: it can)."""
     problems = []
-    if missing := [n for n in names if n not in descriptions]:
-        problems.append(f"missing descriptions for {', '.join(missing)}")
-    if extra := [n for n in descriptions if n not in names]:
-        problems.append(f"unknown tool names {', '.join(extra)} (use the names given)")
-    for name, text in descriptions.items():
-        if len(text) > MAX_DESCRIPTION_CHARS:
-            problems.append(f"the description of {name} is longer than {MAX_DESCRIPTION_CHARS} characters")
-        problems += [f"the description of {name} states the value {a!r}" for a in answers(scenario)
-                     if strict_match(a, text)]
-        if name in names and name != AGGREGATE_TOOL and not keeps_topic(name, text):  # its schema lists its duties
-            problems.append(f"the description of {name} must say what it is about "
-                            f"({', '.join(sorted(name_words(name)))})")
+    if " ".join(description.casefold().split()) == " ".join(original.casefold().split()):
+        problems.append("it is the description unchanged: reword it")
+    if len(description) > MAX_DESCRIPTION_CHARS:
+        problems.append(f"the description is longer than {MAX_DESCRIPTION_CHARS} characters")
+    problems += [f"it must not state the value {a!r}" for a in answers(scenario) if strict_match(a, description)]
+    if name != AGGREGATE_TOOL and not keeps_topic(name, description):  # the calculator's schema lists its duties
+        problems.append(f"it must say what {name} is about ({', '.join(sorted(name_words(name)))})")
     return problems
 
 
@@ -114,18 +119,37 @@ class HybridBackend:
     def __init__(self, client: LLMClient) -> None:
         self.client = client
         self.procedural = ProceduralBackend()
+        self.rewrites: Counter[str] = Counter()   # '<text>_rewritten' / '<text>_procedural', for the manifest
+        self._rewritten: dict[int, int] = {}      # attempt key -> texts the model rewrote in that attempt
+        self._lock = threading.Lock()
+
+    def _rewrite(self, ctx: GenerationContext, text: str, stage: str, messages: list[dict[str, str]],
+                 reply_model: type[Reply], check: Callable[[Reply], None]) -> Reply | None:
+        """The model's checked rewrite, or None when it stays unusable (the procedural text is kept); counted."""
+        try:
+            reply = self.client.ask(stage, messages, reply_model, check)
+        except LLMRejected as e:
+            if isinstance(e, ServerFailed):  # the server, not the text: the run's failure policy applies
+                raise
+            reply = None
+        with self._lock:
+            self.rewrites[f"{text}_{'procedural' if reply is None else 'rewritten'}"] += 1
+            key = ctx.key(self.name)
+            self._rewritten[key] = self._rewritten.get(key, 0) + (reply is not None)
+        return reply
 
     def decompose(self, request: GenerationRequest, ctx: GenerationContext) -> Scenario:
-        """The procedural scenario with the question rewritten."""
+        """The procedural scenario with the question rewritten (or kept, when no rewrite passes)."""
         scenario = self.procedural.decompose(request, ctx)
         hint = ""
         if scenario.aggregation is not None:
-            hint = f" Keep asking for the {scenario.aggregation.operation} of the values."
+            words = OPERATION_WORDS.get(scenario.aggregation.operation, (scenario.aggregation.operation,))
+            hint = f" Keep asking for the {words[0]}."
         messages = prompts.render("rewrite_question", question=scenario.question, operation_hint=hint,
                                   entities=", ".join(repr(e) for e in required_entities(scenario)))
-        reply = self.client.ask("rewrite_question", messages, QuestionReply,
-                                lambda r: _raise_if(question_problems(scenario, r.question)))
-        return scenario.model_copy(update={"question": reply.question})
+        reply = self._rewrite(ctx, "question", "rewrite_question", messages, QuestionReply,
+                              lambda r: _raise_if(question_problems(scenario, r.question)))
+        return scenario if reply is None else scenario.model_copy(update={"question": reply.question})
 
     def document(self, scenario: Scenario, ctx: GenerationContext) -> Documents:
         return self.procedural.document(scenario, ctx)
@@ -134,19 +158,23 @@ class HybridBackend:
         return self.procedural.integrate(documents, ctx)
 
     def scale(self, toolset: Toolset, ctx: GenerationContext) -> ScaledToolset:
-        """The procedural scaled toolset with every tool's description rewritten (names and parameters kept)."""
+        """The procedural scaled toolset with each tool's description rewritten, one request per tool (names and
+        parameters kept; a description no rewrite passes for keeps its procedural text)."""
         scaled = self.procedural.scale(toolset, ctx)
-        docs = scaled.tools + scaled.distractors
-        names = [d.name for d in docs]
-        listing = "\n".join(f"- {d.name}: {d.description}" for d in docs)
-        reply = self.client.ask("rewrite_tools", prompts.render("rewrite_tools", tools=listing), DescriptionsReply,
-                                lambda r: _raise_if(description_problems(scaled.scenario, names, r.descriptions)))
 
         def rewritten(doc: ToolDocument) -> ToolDocument:
-            return doc.model_copy(update={"description": reply.descriptions[doc.name]})
+            messages = prompts.render("rewrite_tools", name=doc.name, description=doc.description)
+            check = lambda r: _raise_if(description_problems(scaled.scenario, doc.name, doc.description,  # noqa: E731
+                                                             r.description))
+            reply = self._rewrite(ctx, "description", "rewrite_tools", messages, DescriptionReply, check)
+            return doc if reply is None else doc.model_copy(update={"description": reply.description})
 
         return scaled.model_copy(update={"tools": tuple(map(rewritten, scaled.tools)),
                                          "distractors": tuple(map(rewritten, scaled.distractors))})
 
     def deploy(self, scaled: ScaledToolset, ctx: GenerationContext) -> Deployment:
+        with self._lock:
+            rewritten = self._rewritten.pop(ctx.key(self.name), 0)
+        if not rewritten:
+            raise LLMRejected("no_rewrite", "the model rewrote neither the question nor any tool description")
         return self.procedural.deploy(scaled, ctx)

@@ -29,7 +29,8 @@ from toolgym.execution import SandboxExecutor
 from toolgym.generation.backends.llm import prompts
 from toolgym.generation.backends.llm.client import LLMClient, ReplyProblem
 from toolgym.generation.backends.llm.errors import LLMRejected
-from toolgym.generation.backends.llm.replies import CodeReply, DistractorsReply, ScenarioReply, ToolsReply
+from toolgym.generation.backends.llm.params import tool_params
+from toolgym.generation.backends.llm.replies import CodeReply, DistractorsReply, ScenarioReply, ToolReply, ToolsReply
 from toolgym.generation.backends.llm.scenario import aggregation_text, structure_text, to_scenario
 from toolgym.generation.backends.procedural import calculator
 from toolgym.generation.backends.procedural.document import calculator_document, field_selector
@@ -51,13 +52,14 @@ PROBE_ARGUMENT = "Example"
 OK_ERRORS = (None,)     # a distractor may answer a probe with its own "Error: ..." text, never crash
 
 
-def _subject(name: str, description: str) -> Param:
-    return Param(name=name, type_class="string", description=description, schema={"type": "string"}, required=True)
-
-
 def _raise_if(problems: list[str]) -> None:
     if problems:
         raise ReplyProblem("; ".join(problems))
+
+
+def _params(tool: ToolReply) -> tuple[Param, ...]:
+    """The declared parameters, already checked by the stage's reply check."""
+    return tool_params(tool)[0]
 
 
 class LLMBackend:
@@ -94,8 +96,7 @@ class LLMBackend:
                                 lambda r: _raise_if(_document_problems(scenario, r)))
         by_id = {q.id: q for q in scenario.sub_questions}
         docs = [ToolDocument(name=t.name, description=t.description, role="lookup", kind=by_id[t.serves].kind,
-                             fields=(by_id[t.serves].field,), serves=(t.serves,),
-                             params=(_subject(t.parameter, t.parameter_description),))
+                             fields=(by_id[t.serves].field,), serves=(t.serves,), params=_params(t))
                 for t in sorted(reply.tools, key=lambda t: list(by_id).index(t.serves))]
         if scenario.aggregation is not None:
             docs.append(calculator_document())
@@ -124,8 +125,7 @@ class LLMBackend:
             reply = self.client.ask("scale", messages, DistractorsReply,
                                     lambda r: _raise_if(_distractor_problems(needed, count, r)))
             distractors = tuple(ToolDocument(name=t.name, description=t.description, role="lookup",
-                                             params=(_subject(t.parameter, t.parameter_description),))
-                                for t in reply.tools[:count])
+                                             params=_params(t)) for t in reply.tools[:count])
         order = needed + [d.name for d in distractors]
         rng.shuffle(order)
         return ScaledToolset(scenario=toolset.scenario, tools=toolset.tools, distractors=distractors,
@@ -181,9 +181,11 @@ class LLMBackend:
                                            f"{result.content[:300]!r}; it must return a dict containing "
                                            f"{answer!r}", result.error)
             for doc in scaled.distractors:
-                result = executor.run(ToolCall.of(doc.name, {doc.params[0].name: PROBE_ARGUMENT}))
+                arguments = {doc.params[0].name: PROBE_ARGUMENT,
+                             **{p.name: p.gold_value for p in doc.params[1:] if p.required}}
+                result = executor.run(ToolCall.of(doc.name, arguments))
                 if result.error not in OK_ERRORS:
-                    failures[doc.name] = (f"{doc.name}({doc.params[0].name}={PROBE_ARGUMENT!r}) failed: "
+                    failures[doc.name] = (f"{doc.name}(**{json.dumps(arguments)}) failed: "
                                           f"{result.content[:300]!r}", result.error)
         finally:
             executor.close()
@@ -199,28 +201,49 @@ def merge(group: list[ToolDocument]) -> ToolDocument:
         return first.model_copy(update={"serves": serves})
     described = {f: next(d.description for d in group if f in d.fields) for f in fields}
     choices = "; ".join(f"'{f}': {text}" for f, text in described.items())
+    extras: dict[str, Param] = {}  # the documents' other parameters, the first declaration of each name
+    for doc in group:
+        for param in doc.params[1:]:
+            if param.name != first.params[0].name:
+                extras.setdefault(param.name, param)
     return ToolDocument(name=f"get_{first.kind}_info", role="lookup", kind=first.kind, fields=fields,
                         description=f"Look up information about a {first.kind}. Fields: {choices}",
-                        params=(first.params[0], field_selector(fields)), serves=serves)
+                        params=(first.params[0], field_selector(fields), *extras.values()), serves=serves)
+
+
+def _param_text(param: Param) -> str:
+    schema = {k: v for k, v in param.schema_.items() if k != "type"}
+    bounds = f" {json.dumps(schema)}" if schema else ""
+    return f"`{param.name}` ({param.schema_.get('type')}{bounds}, {'required' if param.required else 'optional'})"
 
 
 def _code_request(doc: ToolDocument, scenario: Scenario) -> dict[str, Any]:
     """The deploy prompt's variables for `doc`: signature, description, and the data and return contract."""
     subject = doc.params[0].name
+    named = [subject] + (["field"] if doc.merged else [])
+    extras = [p for p in doc.params[1:] if p.name not in named]
+    signature = f"{doc.name}({', '.join(named + [f'{p.name}=None' for p in extras])})"
+    accepted = ("" if not extras else f" It also accepts {', '.join(map(_param_text, extras))}: the caller's "
+                "arguments are already checked against these types; they never change the result.")
     if doc.kind is None:  # a distractor: no data of this task
-        return {"signature": f"{doc.name}({subject})", "description": doc.description,
+        return {"signature": signature, "description": doc.description,
                 "contract": f"Invent the data for three entities. For a known one, return a dict "
-                            f'{{"{subject}": <its name>, <field>: <value>}}.'}
+                            f'{{"{subject}": <its name>, <field>: <value>}}.{accepted}'}
     table = {e.name: {f: e.values[f] for f in doc.fields if f in e.values}
              for e in scenario.world.get(doc.kind, ())}
     data = json.dumps(table, ensure_ascii=False)
     if doc.merged:
-        return {"signature": f"{doc.name}({subject}, field)", "description": doc.description,
+        return {"signature": signature, "description": doc.description,
                 "contract": f"`field` is one of {list(doc.fields)}. Its data, entity name -> fields: {data}. For "
-                            f'a known entity and field, return {{"{subject}": <its name>, <field>: <value>}}.'}
-    return {"signature": f"{doc.name}({subject})", "description": doc.description,
+                            f'a known entity and field, return {{"{subject}": <its name>, <field>: <value>}}.'
+                            f"{accepted}"}
+    return {"signature": signature, "description": doc.description,
             "contract": f"Its data, entity name -> fields: {data}. For a known entity, return "
-                        f'{{"{subject}": <its name>, "{doc.fields[0]}": <value>}}.'}
+                        f'{{"{subject}": <its name>, "{doc.fields[0]}": <value>}}.{accepted}'}
+
+
+def _param_problems(tools: list[ToolReply]) -> list[str]:
+    return [p for t in tools for p in tool_params(t)[1]]
 
 
 def _document_problems(scenario: Scenario, reply: ToolsReply) -> list[str]:
@@ -228,6 +251,7 @@ def _document_problems(scenario: Scenario, reply: ToolsReply) -> list[str]:
     served = [t.serves for t in reply.tools]
     problems = [] if sorted(served) == sorted(wanted) else [
         f"write exactly one tool per sub-question {wanted}, got tools for {served}"]
+    problems += _param_problems(list(reply.tools))
     names = [t.name for t in reply.tools]
     if AGGREGATE_TOOL in names:
         problems.append(f"the name {AGGREGATE_TOOL!r} is taken")
@@ -244,6 +268,7 @@ def _document_problems(scenario: Scenario, reply: ToolsReply) -> list[str]:
 def _distractor_problems(needed: list[str], count: int, reply: DistractorsReply) -> list[str]:
     names = [t.name for t in reply.tools[:count]]
     problems = [] if len(reply.tools) >= count else [f"write {count} tools, got {len(reply.tools)}"]
+    problems += _param_problems(list(reply.tools[:count]))
     if taken := [n for n in names if n in needed or n == AGGREGATE_TOOL]:
         problems.append(f"the names {taken} are taken")
     if len(set(names)) != len(names):

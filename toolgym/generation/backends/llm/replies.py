@@ -4,13 +4,15 @@ computing everything that can be computed: hops, branches, values, the aggregate
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=600)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+ShortValue = Annotated[str, StringConstraints(max_length=80)]
+FiniteNumber = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class _Reply(BaseModel):
@@ -21,8 +23,8 @@ class QuestionReply(_Reply):
     question: Text
 
 
-class DescriptionsReply(_Reply):
-    descriptions: dict[str, Text]
+class DescriptionReply(_Reply):
+    description: Text
 
 
 class SubQuestionReply(_Reply):
@@ -46,11 +48,25 @@ class ScenarioReply(_Reply):
     aggregation: AggregationReply | None = None
 
 
+class ParamReply(_Reply):
+    """A parameter besides the subject (checked further by `params.to_param`)."""
+
+    name: Identifier
+    type: Literal["string", "integer", "number", "boolean", "enum"]
+    description: Text
+    required: bool = False
+    values: list[Short] | None = Field(default=None, max_length=12)    # an enum's choices
+    minimum: float | None = Field(default=None, allow_inf_nan=False)   # an integer's or number's bounds
+    maximum: float | None = Field(default=None, allow_inf_nan=False)
+    example: ShortValue | bool | int | FiniteNumber | None = None  # what the gold call sends when required
+
+
 class ToolReply(_Reply):
     name: Identifier
     description: Text
     parameter: Identifier
     parameter_description: Text
+    extra_parameters: list[ParamReply] = Field(default_factory=list, max_length=4)  # params.MAX_EXTRA_PARAMS
 
 
 class ServingToolReply(ToolReply):

@@ -65,13 +65,17 @@ class RunResult:
     elapsed_s: float
 
     def manifest(self, backend: Backend, client: LLMClient, config: dict[str, Any]) -> dict[str, Any]:
-        """What the run used and made: model, prompt versions, counts, rejection reasons and token usage."""
+        """What the run used and made: model, prompt versions, counts, rejection reasons, token usage and, for
+        the hybrid, how many texts the model rewrote and how many kept their procedural wording."""
+        rewrites = getattr(backend, "rewrites", None)
+        extra = {} if rewrites is None else {"rewrites": dict(sorted(rewrites.items()))}
         return {"backend": backend.name, "model": client.model, "base_url": client.base_url,
                 "generator_version": GENERATOR_VERSION, "prompt_versions": prompt_versions(), "config": config,
                 "counts": {"requested": self.requested, "kept": len(self.tasks), "dropped": self.dropped,
                            "duplicates": self.duplicates, "rejected_attempts": sum(self.rejections.values())},
                 "rejections": dict(sorted(self.rejections.items())), "usage": client.usage.as_dict(),
-                "stopped": self.stopped, "elapsed_s": round(self.elapsed_s, 1)}
+                "structured_output": client.structured,
+                **extra, "stopped": self.stopped, "elapsed_s": round(self.elapsed_s, 1)}
 
 
 def attempt_task(backend: Backend, ctx: GenerationContext) -> Task:
