@@ -296,18 +296,27 @@ def _list_kinds(domain: Domain) -> list[int]:
             and any(isinstance(a, Category) for a in k.attributes)]
 
 
-def decompose_list(domain: Domain, config: LevelConfig, rng: random.Random) -> Scenario:
-    """A list question: "Which hotels have the same city as Hotel Brask and art deco as their architectural
-    style?" - the subject's link (found by id after a search, sometimes), then the list of the kind's entities
-    with that link and category (the subject's own category differs, so it is never in the list)."""
-    index = rng.choice(_list_kinds(domain))
-    kind = domain.kinds[index]
+@dataclass(frozen=True)
+class ListPlan:
+    """A list question's parts: the listed kind, its category, the named subject, its link's target, the value
+    listed entities have, and whether the subject is found by a search."""
+
+    kind: EntityKind
+    category: Category
+    subject: str
+    target: str
+    match: str
+    searched: bool
+
+
+def plan_list(domain: Domain, world: WorldBuilder, index: int, category: Category, searched: bool,
+              level: int) -> ListPlan:
+    """The subject, its link's target, and siblings linked to the target: some of the listed category (2-3),
+    some not; the subject's own category differs from the listed one."""
+    kind, rng = domain.kinds[index], world.rng
     link = kind.link
-    assert link is not None
-    category = rng.choice([a for a in kind.attributes if isinstance(a, Category)])
-    searched = rng.random() < SEARCH_SHARE
-    world = WorldBuilder(domain, rng, (kind.noun,) if searched else ())
-    subject = world.subject(kind, config.level, searched)
+    assert link is not None  # _list_kinds keeps linked kinds only
+    subject = world.subject(kind, level, searched)
     target = world.names[subject][link.name] = world.new(domain.kinds[index + 1])
     own = world.names[subject][category.name]
     match = rng.choice([v for v in category.values if v != own])
@@ -316,22 +325,46 @@ def decompose_list(domain: Domain, config: LevelConfig, rng: random.Random) -> S
             sibling = world.new(kind)
             world.names[sibling][link.name] = target
             world.names[sibling][category.name] = value or rng.choice([v for v in category.values if v != match])
-    filled = world.fill()
-    listed = phrasing.join([e["name"] for e in filled[kind.noun]
-                            if e["values"][link.name] == target and e["values"][category.name] == match], ", ")
+    return ListPlan(kind, category, subject, str(target), str(match), searched)
+
+
+def list_questions(plan: ListPlan, world: WorldBuilder, filled: dict[str, tuple[dict[str, Any], ...]]
+                   ) -> list[SubQuestion]:
+    """(search,) link lookup, list: the list's answer is every entity of the complete world that qualifies."""
+    kind, link = plan.kind, plan.kind.link
+    assert link is not None
+    listed = phrasing.join([e["name"] for e in filled[kind.noun] if e["values"][link.name] == plan.target
+                            and e["values"][plan.category.name] == plan.match], ", ")
     questions: list[SubQuestion] = []
-    if searched:
-        questions.append(with_page(search_question(kind, subject, world, "q1", 0), filled))
-    argument = questions[0].answer if searched else subject
-    depends = (questions[0].id,) if searched else ()
-    questions.append(SubQuestion(id=f"q{len(questions) + 1}", text=f"What is {link.phrase(subject)}?",
-                                 kind=kind.noun, subject=argument, field=link.name, answer=target, value=target,
-                                 depends_on=depends, branch=0, hop=len(questions)))
+    if plan.searched:
+        questions.append(with_page(search_question(kind, plan.subject, world, "q1", 0), filled))
+    argument = questions[0].answer if plan.searched else plan.subject
+    questions.append(SubQuestion(id=f"q{len(questions) + 1}", text=f"What is {link.phrase(plan.subject)}?",
+                                 kind=kind.noun, subject=argument, field=link.name, answer=plan.target,
+                                 value=plan.target, depends_on=tuple(q.id for q in questions), branch=0,
+                                 hop=len(questions)))
     questions.append(SubQuestion(id=f"q{len(questions) + 1}", text=f"Which {kind.label} entities are linked to "
-                                 f"{target} and have {match} as {category.label}?", kind=kind.noun, subject=target,
-                                 field=category.name, answer=listed, value=listed, role="list", match=match,
-                                 depends_on=(questions[-1].id,), branch=0, hop=len(questions)))
-    ask = phrasing.list_ask(kind.noun, link.name, subject, category.label, match, rng)
+                                 f"{plan.target} and have {plan.match} as {plan.category.label}?", kind=kind.noun,
+                                 subject=plan.target, field=plan.category.name, answer=listed, value=listed,
+                                 role="list", match=plan.match, depends_on=(questions[-1].id,), branch=0,
+                                 hop=len(questions)))
+    return questions
+
+
+def decompose_list(domain: Domain, config: LevelConfig, rng: random.Random) -> Scenario:
+    """A list question: "Which hotels have the same city as Hotel Brask and art deco as their architectural
+    style?" - the subject's link (found by id after a search, sometimes), then the list of the kind's entities
+    with that link and category (the subject's own category differs, so it is never in the list)."""
+    index = rng.choice(_list_kinds(domain))
+    kind = domain.kinds[index]
+    category = rng.choice([a for a in kind.attributes if isinstance(a, Category)])
+    searched = rng.random() < SEARCH_SHARE
+    id_kinds = (kind.noun,) if searched else ()
+    world = WorldBuilder(domain, rng, id_kinds)
+    plan = plan_list(domain, world, index, category, searched, config.level)
+    filled = world.fill()
+    questions = list_questions(plan, world, filled)
+    ask = phrasing.list_ask(kind.noun, kind.fields[-1], plan.subject, category.label, plan.match, rng)
     return Scenario(domain=domain.name, level=config.level, kind=config.scenario,
                     question=phrasing.compose(ask, "list", rng), sub_questions=tuple(questions), aggregation=None,
-                    answer=listed, world=filled, id_kinds=(kind.noun,) if searched else ())
+                    answer=questions[-1].answer, world=filled, id_kinds=id_kinds)

@@ -53,15 +53,10 @@ def homonym_names(style: str, word: str, count: int, rng: random.Random, taken: 
     return [f"{style.format(word)} {q}" for q in rng.sample(HOMONYM_QUALIFIERS, count)]
 
 
-def matches(query: str, names: list[str]) -> list[str]:
-    """The names a search for `query` finds (case-insensitive substring), as the tool finds them."""
-    key = query.strip().lower()
-    return [n for n in names if key and key in n.lower()]
-
-
-def result_page(scenario_world: list[tuple[str, str]], name: str) -> int:
-    """The page of a search for `name` holding `name`, over (id, name) rows; rows are shown sorted by id."""
-    found = [row for row in sorted(scenario_world) if name.lower() in row[1].lower()]
+def result_page(rows: list[tuple[str, str]], name: str) -> int:
+    """The page of a search for `name` holding `name`, over (id, name) rows, as the tool pages them (matched by
+    case-insensitive substring, sorted by id)."""
+    found = [row for row in sorted(rows) if name.lower() in row[1].lower()]
     position = next(i for i, row in enumerate(found) if row[1] == name)
     return position // PAGE_SIZE + 1
 
