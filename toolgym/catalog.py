@@ -26,8 +26,8 @@ from toolgym.models.io import load_tasks, save_tasks
 from toolgym.models.task import Task
 
 CATALOG_ROOT = Path(__file__).parent / "envs_catalog"
-CATALOG_VERSION = "v2"
-CATALOG_VERSIONS = ("v1", "v2")  # every shipped version, oldest first
+CATALOG_VERSION = "v3"
+CATALOG_VERSIONS = ("v1", "v2", "v3")  # every shipped version, oldest first
 CATALOG_DIR = CATALOG_ROOT / CATALOG_VERSION
 TASKS_PER_SET = 20
 CATALOG_SEED = 0

@@ -3,8 +3,9 @@
 `diversity(tasks)` measures what the FTRL paper's released environments vary along: the type of the final answer
 (number, quantity with a unit, date, boolean, entity name, text, list), distinct tool names and parameter shapes
 per 100 tasks, distinct question skeletons (the question with names, numbers and quoted strings blanked), tools and
-calls per task, and the scenario mix. `toolgym stats` prints it for any mix of registered ids or task files, so
-toolgym's figures and the paper's can be put side by side with one command.
+calls per task, the scenario mix, and how many tasks show each tool-surface feature (a search tool, an id
+parameter, a list tool, an object parameter, date arithmetic in the gold plan). `toolgym stats` prints it for any
+mix of registered ids or task files, so toolgym's figures and the paper's can be put side by side with one command.
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ class Diversity:
     calls_per_task: float
     scenarios: dict[str, int]
     domains: int
+    features: dict[str, int]
 
     @property
     def non_numeric_share(self) -> float:
@@ -140,12 +142,42 @@ def _shapes(tasks: Sequence[Task]) -> set[str]:
     return {parameter_shape(t.function.parameters) for task in tasks for t in task.tools}
 
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+FEATURES = ("search tool", "id parameter", "list tool", "object parameter", "date arithmetic")
+
+
+def _snake(name: str) -> str:
+    return _CAMEL.sub("_", name).lower()
+
+
+def task_features(task: Task) -> frozenset[str]:
+    """Which of FEATURES `task` shows: a tool named search_... or ..._search or described as "Search ...", a
+    parameter named id or ..._id, a tool named list_..., an object parameter, a gold call counting days."""
+    names = [_snake(t.function.name) for t in task.tools]
+    params = {_snake(p): spec for t in task.tools for p, spec in t.function.parameters.get("properties", {}).items()}
+    found = set()
+    if any(n.startswith("search") or n.endswith("_search") for n in names) or any(
+            (t.function.description or "").startswith("Search") for t in task.tools):
+        found.add("search tool")
+    if any(p == "id" or p.endswith("_id") for p in params):
+        found.add("id parameter")
+    if any(n.startswith("list_") for n in names):
+        found.add("list tool")
+    if any(isinstance(spec, dict) and spec.get("type") == "object" for spec in params.values()):
+        found.add("object parameter")
+    if any("dates" in c.arguments or "days" in str(c.arguments.get("operation", ""))
+           for turn in task.gold_plan or () for c in turn):
+        found.add("date arithmetic")
+    return frozenset(found)
+
+
 def diversity(tasks: Sequence[Task]) -> Diversity:
     """Measure `tasks` (any source; see the module docstring)."""
     if not tasks:
         raise ValueError("diversity needs at least one task")
     n = len(tasks)
     types = Counter(answer_type(t.answer) for t in tasks)
+    features = Counter(f for t in tasks for f in task_features(t))
     return Diversity(
         tasks=n, answer_types={k: types.get(k, 0) for k in ANSWER_TYPES},
         tool_names=len(_names(tasks)), tool_names_per_100=_per_block(tasks, _names),
@@ -154,7 +186,7 @@ def diversity(tasks: Sequence[Task]) -> Diversity:
         tools_per_task=round(sum(len(t.tools) for t in tasks) / n, 2),
         calls_per_task=round(sum(_calls(t) for t in tasks) / n, 2),
         scenarios=dict(sorted(Counter(t.scenario.value for t in tasks).items())),
-        domains=len({t.domain for t in tasks}))
+        domains=len({t.domain for t in tasks}), features={k: features.get(k, 0) for k in FEATURES})
 
 
 def format_diversity(d: Diversity, label: str = "") -> str:
@@ -169,7 +201,8 @@ def format_diversity(d: Diversity, label: str = "") -> str:
              f"distinct question skeletons: {d.question_skeletons} ({100 * d.question_skeletons / d.tasks:.0f} "
              "per 100 tasks)",
              f"tools per task: {d.tools_per_task}; gold calls per task: {d.calls_per_task}",
-             "scenarios: " + ", ".join(f"{k} {share(v)}" for k, v in d.scenarios.items())]
+             "scenarios: " + ", ".join(f"{k} {share(v)}" for k, v in d.scenarios.items()),
+             "tasks with: " + ", ".join(f"{k} {share(v)}" for k, v in d.features.items())]
     return "\n".join(lines)
 
 

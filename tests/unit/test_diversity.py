@@ -84,3 +84,22 @@ def test_a_mix_of_all_levels_meets_the_variety_the_paper_shows():
     assert d.non_numeric_share >= 0.5, d.answer_types
     assert d.tool_names >= 800 and d.question_skeletons >= 190
     assert sum(v > 0 for v in d.answer_types.values()) >= 6  # numbers, quantities, dates, yes/no, names, words
+
+
+def test_surface_features_are_read_from_the_records():
+    from toolgym.diversity import FEATURES, task_features
+    from toolgym.generation import generate_task
+
+    seen = set()
+    for level in (2, 3, 4):
+        for index in range(12):
+            task = generate_task("travel", level, index)
+            found = task_features(task)
+            searches = [t for t in task.tools if t.function.description.startswith("Search")]
+            assert ("search tool" in found) == bool(searches)
+            assert ("list tool" in found) == any(t.name.lower().startswith("list") for t in task.tools)
+            seen |= found
+    assert seen == set(FEATURES)
+    assert task_features(generate_task("travel", 1, 0)) == frozenset()  # level 1 is plain lookups
+    d = diversity(load_tasks(FTRL_FILE))
+    assert set(d.features) == set(FEATURES) and all(v >= 0 for v in d.features.values())

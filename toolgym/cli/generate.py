@@ -197,7 +197,7 @@ def run_catalog(args: argparse.Namespace) -> int:
     if args.action == "build":
         if args.dir is None:
             raise ToolgymError(f"catalog build needs --dir: it never rewrites the installed catalog ({CATALOG_DIR}); "
-                               "in a clone, rebuild the shipped one with --dir envs_catalog/v2")
+                               "in a clone, rebuild the shipped one with --dir envs_catalog/v3")
         data = build_catalog(directory)
         print(f"built {len(data['sets'])} sets in {directory}")
         return 0

@@ -54,12 +54,19 @@ class SubQuestion(_Frozen):
     depends_on: tuple[str, ...] = Field(default=(), description="Sub-questions whose answer is the subject.")
     branch: int = Field(ge=0, description="Which chain the lookup belongs to.")
     hop: int = Field(ge=0, description="Position in its chain (0 = first).")
+    role: Literal["lookup", "search", "list"] = Field(
+        default="lookup", description="'lookup' reads `field` of `subject`; 'search' finds `subject` by name and "
+                                      "answers its id; 'list' lists the `kind` entities whose link is `subject` "
+                                      "and whose `field` is `match`.")
+    page: int = Field(default=1, ge=1, description="For a search: the result page holding the subject.")
+    match: str = Field(default="", description="For a list: the value of `field` the listed entities have.")
 
 
 class Aggregation(_Frozen):
     """The final step joining parallel branches: an arithmetic operation over their last sub-answers."""
 
     operation: str = Field(description="One of the calculator's operations (procedural/calculator.py).")
+    dates: bool = Field(default=False, description="Whether the joined values are dates (sent as `dates`).")
     depends_on: tuple[str, ...] = Field(description="The sub-questions whose values are combined, in order.")
     answer: str = Field(description="The result as text; it is also the final answer.")
     value: Value = Field(description="The result: a number, or a word for comparisons (a label, yes or no).")
@@ -78,6 +85,8 @@ class Scenario(_Frozen):
     aggregation: Aggregation | None = Field(default=None, description="Joining step of parallel scenarios.")
     answer: str = Field(description="The final answer.")
     world: dict[str, tuple[Entity, ...]] = Field(description="Entities per kind noun.")
+    id_kinds: tuple[str, ...] = Field(default=(), description="Kinds whose tools take an id (found by a search) "
+                                                              "instead of a name.")
 
 
 class Param(_Frozen):
@@ -94,7 +103,7 @@ class Param(_Frozen):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
-ToolRole = Literal["lookup", "aggregate"]
+ToolRole = Literal["lookup", "aggregate", "search", "list"]
 
 
 class ToolDocument(_Frozen):
@@ -102,11 +111,15 @@ class ToolDocument(_Frozen):
 
     name: str = Field(description="Tool name.")
     description: str = Field(description="What the tool does.")
-    role: ToolRole = Field(description="'lookup' reads fields of one entity kind; 'aggregate' computes.")
+    role: ToolRole = Field(description="'lookup' reads fields of one entity kind; 'aggregate' computes; 'search' "
+                                       "finds entities of a kind by name (candidates with ids); 'list' lists a "
+                                       "kind's entities by their link, filtered by a category.")
     kind: str | None = Field(default=None, description="Entity kind a lookup reads.")
     fields: tuple[str, ...] = Field(default=(), description="Fields a lookup can return (2+ = merged tool).")
     params: tuple[Param, ...] = Field(description="Parameters, subject first.")
     serves: tuple[str, ...] = Field(default=(), description="Sub-question ids (or 'final') it answers.")
+    by_id: bool = Field(default=False, description="Whether a lookup takes the entity's id (from a search) "
+                                                   "rather than its name.")
     variant: Literal["", "near_duplicate"] = Field(default="", description="A distractor's relation to a "
                                                                            "needed tool.")
 

@@ -1,3 +1,3 @@
 """The procedural generator's version: bump it whenever the same inputs would produce a different task."""
 
-GENERATOR_VERSION = "0.2.0"  # 0.2.0: answer types, tool surfaces, phrasings, 32 domains (catalog v2)
+GENERATOR_VERSION = "0.3.0"  # 0.3.0: searches and ids, list answers, homonyms, date arithmetic (catalog v3)

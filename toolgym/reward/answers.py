@@ -6,7 +6,8 @@ outside the answer's own (an answer "No" may say "no"):
 - negation: "not 918", "it isn't 918", "never", "neither ... nor";
 - hedged or listed candidates: "918 or 920", "maybe Paris", two or more list separators (`;` `/` `|`) beyond
   those of the answer itself, more than `MAX_CANDIDATE_NAMES` capitalised names that the question does not
-  mention ("Velmora Tarsk Quellin Zorvik ...");
+  mention ("Velmora Tarsk Quellin Zorvik ..."); for a list answer ("Hotel Quell, Hotel Mirra": every item must
+  be named, in any order) no such name at all, since one more name is one more item;
 - for a numeric answer, any other number-like token the question does not mention: a number (so listing every
   gathered value of a min/max task fails), a range or other compound with digits ("1-99999"), a spelled-out
   number ("nine hundred"), a magnitude word or suffix ("918 thousand", "918k"). Scientific notation is compared
@@ -21,7 +22,7 @@ from __future__ import annotations
 import re
 
 from toolgym.models.task import Task
-from toolgym.reward.matching import tokenize
+from toolgym.reward.matching import PIECE_SEPARATOR, tokenize
 
 MAX_CANDIDATE_NAMES = 1  # one capitalised name besides the answer ("Velmora, France"); more is a candidate list
 MAX_LIST_SEPARATORS = 1  # one may be a unit ("km/h"); two begin a list ("a; b; c", "a/b/c")
@@ -65,7 +66,7 @@ def answer_problem(span: str, task: Task) -> str | None:
         return "a list of candidates"
     asked = set(question.key.split())
     names = _names(span) - own - asked
-    if len(names) > MAX_CANDIDATE_NAMES:
+    if len(names) > (0 if PIECE_SEPARATOR in task.answer else MAX_CANDIDATE_NAMES):
         return f"candidate names {sorted(names)}"
     if not answer.numbers:
         return None

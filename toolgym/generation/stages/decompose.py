@@ -8,7 +8,7 @@ from toolgym.generation.models import GenerationRequest, Scenario
 from toolgym.generation.stages.errors import GenerationRejected
 from toolgym.models.task import ScenarioKind
 
-ANSWER_SEPARATOR = ", "  # matching splits expected answers on it, so no answer may contain it
+ANSWER_SEPARATOR = ", "  # matching splits expected answers on it, so no answer may contain it but a list's
 
 
 def check_scenario(scenario: Scenario) -> None:
@@ -21,9 +21,12 @@ def check_scenario(scenario: Scenario) -> None:
     parallel = scenario.kind in (ScenarioKind.PARALLEL_SINGLE_HOP, ScenarioKind.PARALLEL_MULTI_HOP)
     if parallel != (scenario.aggregation is not None):
         raise GenerationRejected(f"{scenario.kind.value} {'needs' if parallel else 'takes no'} aggregation")
+    # a list's answer is its items joined by the separator: matched item by item, in any order
+    lists = {q.answer for q in scenario.sub_questions if q.role == "list"}
     answers = [q.answer for q in scenario.sub_questions] + [scenario.answer]
-    if any(ANSWER_SEPARATOR in a or not a.strip() for a in answers):
-        raise GenerationRejected("an answer is empty or contains ', '")
+    if any(not a.strip() or any(not item.strip() for item in a.split(ANSWER_SEPARATOR))
+           or (ANSWER_SEPARATOR in a and a not in lists) for a in answers):
+        raise GenerationRejected("an answer is empty or contains ', ' (only a list's may)")
 
 
 def decompose(request: GenerationRequest, ctx: GenerationContext, backend: Backend) -> Scenario:

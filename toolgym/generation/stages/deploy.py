@@ -52,10 +52,15 @@ def tool_schema(doc: ToolDocument) -> dict[str, Any]:
 
 
 def lookup_arguments(question: SubQuestion, doc: ToolDocument) -> dict[str, Any]:
-    """The gold arguments of the lookup answering `question`: subject, field selector, other required ones."""
+    """The gold arguments of the tool answering `question`: subject, field selector (a merged lookup), page (a
+    search past its first page), category (a list), other required ones."""
     subject: Param = doc.params[0]
     arguments: dict[str, Any] = {subject.name: question.subject}
-    for param in doc.params[1:]:
+    if question.role == "search" and question.page > 1:
+        arguments[doc.params[1].name] = question.page
+    if question.role == "list":
+        arguments[doc.params[1].name] = question.match
+    for param in doc.params[1 + (doc.role == "list"):]:
         if param.name == FIELD_PARAM and doc.merged:
             arguments[FIELD_PARAM] = question.field
         elif param.required:
@@ -74,7 +79,8 @@ def gold_steps(scaled: ScaledToolset) -> list[tuple[int, GoldCall, str]]:
     if scenario.aggregation is not None:
         values = {q.id: q.value for q in scenario.sub_questions}
         arguments = {"operation": scenario.aggregation.operation,
-                     "values": [values[i] for i in scenario.aggregation.depends_on]}
+                     "dates" if scenario.aggregation.dates else "values": [values[i] for i in
+                                                                           scenario.aggregation.depends_on]}
         if scenario.aggregation.labels:
             arguments["labels"] = list(scenario.aggregation.labels)
         turn = 1 + max(q.hop for q in scenario.sub_questions)

@@ -16,10 +16,14 @@ PAIR_ONLY_OPERATIONS = ("difference", "greater", "less")  # defined for exactly 
 # of two values is greater (less) than the second.
 LABEL_OPERATIONS = ("argmax", "argmin")
 BOOLEAN_OPERATIONS = ("greater", "less")
-OPERATIONS = AGGREGATE_OPERATIONS + LABEL_OPERATIONS + BOOLEAN_OPERATIONS
+# Date arithmetic (generator 0.3.0): the days between two ISO dates, given as `dates`.
+DATE_OPERATIONS = ("days_between",)
+OPERATIONS = AGGREGATE_OPERATIONS + LABEL_OPERATIONS + BOOLEAN_OPERATIONS + DATE_OPERATIONS
 
 CALCULATOR_SOURCE = '''\
-_OPERATIONS = ("sum", "mean", "max", "min", "difference", "argmax", "argmin", "greater", "less")
+import datetime
+
+_OPERATIONS = ("sum", "mean", "max", "min", "difference", "argmax", "argmin", "greater", "less", "days_between")
 
 
 def _number(x):
@@ -31,11 +35,23 @@ def _is_number(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def calculate(operation=None, values=None, labels=None):
+def _days_between(dates):
+    if not isinstance(dates, list) or len(dates) != 2:
+        return "Error: 'days_between' needs 'dates': exactly two dates YYYY-MM-DD."
+    try:
+        first, second = (datetime.date.fromisoformat(d) for d in dates)
+    except (TypeError, ValueError):
+        return "Error: 'dates' must be two dates in the format YYYY-MM-DD, got %r." % (dates,)
+    return {"operation": "days_between", "result": abs((second - first).days)}
+
+
+def calculate(operation=None, values=None, labels=None, dates=None):
     if operation is None:
         return "Error: missing required argument 'operation'."
     if operation not in _OPERATIONS:
         return "Error: unknown operation %r; use one of: %s." % (operation, " | ".join(_OPERATIONS))
+    if operation == "days_between":
+        return _days_between(dates)
     if values is None:
         return "Error: missing required argument 'values'."
     if not isinstance(values, list) or not values or not all(_is_number(v) for v in values):
@@ -61,10 +77,10 @@ def calculate(operation=None, values=None, labels=None):
     return {"operation": operation, "result": _number(result)}
 '''
 
-DESCRIPTION = ("Compute an arithmetic aggregate of a list of numbers: their sum, mean, maximum, minimum, or the "
-               "absolute difference of exactly two numbers (results rounded to two decimals); or compare them: "
-               "'argmax' and 'argmin' return the label of the largest or smallest value, 'greater' and 'less' "
-               "say whether the first of two values is greater or less than the second.")
+DESCRIPTION = ("Compute over a list of numbers: sum, mean, max, min, or the absolute difference of two (rounded "
+               "to two decimals); 'argmax' and 'argmin' return the label of the largest or smallest value; "
+               "'greater' and 'less' say whether the first of two values is greater or less than the second; "
+               "'days_between' counts the days between two dates.")
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -74,8 +90,10 @@ SCHEMA: dict[str, Any] = {
                    "description": "The numbers to combine, in order."},
         "labels": {"type": "array", "items": {"type": "string"},
                    "description": "For argmax and argmin: the name of each value, in the same order."},
+        "dates": {"type": "array", "items": {"type": "string", "format": "date"}, "minItems": 2, "maxItems": 2,
+                  "description": "For days_between: the two dates (YYYY-MM-DD)."},
     },
-    "required": ["operation", "values"],
+    "required": ["operation"],
 }
 
 
@@ -88,9 +106,14 @@ def _load() -> Any:
 _calculate = _load()
 
 
-def aggregate(operation: str, values: list[int | float], labels: list[str] | None = None) -> int | float | str:
-    """The calculator's result for `operation` over `values` (and `labels`), exactly as the tool computes it."""
-    result = _calculate(operation, list(values), labels)
+def aggregate(operation: str, values: list[int | float] | list[str], labels: list[str] | None = None
+              ) -> int | float | str:
+    """The calculator's result for `operation` over `values` (and `labels`), exactly as the tool computes it;
+    the values of a date operation are its dates."""
+    if operation in DATE_OPERATIONS:
+        result = _calculate(operation, dates=list(values))
+    else:
+        result = _calculate(operation, list(values), labels)
     if isinstance(result, str):
         raise ValueError(result)
     return result["result"]

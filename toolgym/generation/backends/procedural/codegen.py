@@ -14,7 +14,8 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from toolgym.generation.backends.procedural import calculator
+from toolgym.generation.backends.procedural import calculator, search
+from toolgym.generation.backends.procedural.search import ID_FIELD
 from toolgym.generation.context import GenerationContext
 from toolgym.generation.domains import Domain, EntityKind, get_domain
 from toolgym.generation.models import Deployment, Param, Scenario, ScaledToolset, ToolDocument, Value
@@ -65,6 +66,33 @@ BODY_TEMPLATE = """    key = str({subject}).strip().lower()
 """
 
 
+# From level 2 a name lookup also helps with a partial name: one match is suggested, several are listed (worlds
+# there hold homonyms: "Hotel Brask" and "Hotel Braskia").
+AMBIGUOUS_BODY_TEMPLATE = """    key = str({subject}).strip().lower()
+    record = _TABLE.get(key)
+    if record is None:
+        partial = [r[0] for k, r in _TABLE.items() if key and key in k]
+        if len(partial) > 1:
+            return "Error: %r is ambiguous: %d %ss match (%s). Give the full name." % (
+                {subject}, len(partial), _NOUN, ", ".join(sorted(partial)))
+        close = partial or [_TABLE[c][0] for c in difflib.get_close_matches(key, list(_TABLE), n=1, cutoff=0.75)]
+        hint = " Did you mean %r?" % close[0] if close else ""
+        return "Error: unknown %s %r.%s" % (_NOUN, {subject}, hint)
+    return {{_NOUN: record[0], {field}: record[1][{field}]}}
+"""
+
+# A kind found by a search takes its id; a name (or anything not shaped like an id) gets the expected format.
+ID_BODY_TEMPLATE = """    key = str({subject}).strip().lower()
+    record = _TABLE.get(key)
+    if record is None:
+        if not (key.startswith(_NOUN + "_") and key[len(_NOUN) + 1:].isdigit()):
+            return "Error: '{subject}' must be a %s id such as '%s_00000' (from %s), got %r." % (
+                _NOUN, _NOUN, _SEARCH, {subject})
+        return "Error: unknown %s id %r." % (_NOUN, {subject})
+    return {{"id": record[2], _NOUN: record[0], {field}: record[1][{field}]}}
+"""
+
+
 def param_rule(param: Param) -> tuple[str, Any]:
     """(check kind, rule) for `param`: a numeric range, allowed values or items, a date, or none."""
     schema = param.schema_
@@ -99,14 +127,19 @@ def _default(param: Param) -> str:
 
 
 def _table(doc: ToolDocument, scenario: Scenario, domain: Domain, rng: random.Random | None
-           ) -> dict[str, tuple[str, dict[str, Value]]]:
-    """Entity key -> (name, {field: value}); fresh values when `rng` is given (near-duplicates)."""
+           ) -> dict[str, tuple[Any, ...]]:
+    """Entity key (name, or id for a kind found by a search) -> (name, {field: value}[, id]); fresh values when
+    `rng` is given (near-duplicates)."""
     kind = domain.kind(doc.kind or "")
     entities, fields = scenario.world[kind.noun], doc.fields
     if rng is None:
-        return {e.name.lower(): (e.name, {f: e.values[f] for f in fields}) for e in entities}
-    draws = [_drawer(domain, kind, field, scenario) for field in fields]
-    return {e.name.lower(): (e.name, {f: draw(rng) for f, draw in zip(fields, draws)}) for e in entities}
+        rows = [(e, {f: e.values[f] for f in fields}) for e in entities]
+    else:
+        draws = [_drawer(domain, kind, field, scenario) for field in fields]
+        rows = [(e, {f: draw(rng) for f, draw in zip(fields, draws)}) for e in entities]
+    if doc.by_id:
+        return {str(e.values[ID_FIELD]).lower(): (e.name, values, e.values[ID_FIELD]) for e, values in rows}
+    return {e.name.lower(): (e.name, values) for e, values in rows}
 
 
 def _drawer(domain: Domain, kind: EntityKind, field: str, scenario: Scenario
@@ -118,25 +151,51 @@ def _drawer(domain: Domain, kind: EntityKind, field: str, scenario: Scenario
     return kind.attribute(field).draw
 
 
-def lookup_source(doc: ToolDocument, scenario: Scenario, domain: Domain, rng: random.Random | None) -> str:
+def lookup_source(doc: ToolDocument, scenario: Scenario, domain: Domain, rng: random.Random | None,
+                  searches: dict[str, str] | None = None) -> str:
     """The module source of one lookup tool: its data, then its function (`rng` draws a near-duplicate's data)."""
     fresh = rng if doc.variant == "near_duplicate" else None
     table = _table(doc, scenario, domain, fresh)
     field = "field" if doc.merged else repr(doc.fields[0])
+    body = ID_BODY_TEMPLATE if doc.by_id else AMBIGUOUS_BODY_TEMPLATE if scenario.level >= 2 else BODY_TEMPLATE
     # a tool's function recurs across tasks (stable signatures of shared parameter objects): write it once
-    function = _FUNCTIONS.get((doc.name, field), doc.params, lambda: function_source(doc.name, field, doc.params))
-    return HEADER_TEMPLATE.format(noun=doc.kind, table=_json(table)) + function
+    function = _FUNCTIONS.get((doc.name, field, body), doc.params,
+                              lambda: function_source(doc.name, field, doc.params, body))
+    header = HEADER_TEMPLATE.format(noun=doc.kind, table=_json(table))
+    if doc.by_id:  # the search that gives the ids, named in the wrong-format error
+        header += f"_SEARCH = {(searches or {}).get(doc.kind or '', 'a search')!r}\n\n\n"
+    return header + function
 
 
 _FUNCTIONS: IdentityMemo[str] = IdentityMemo()
 
 
-def function_source(name: str, field: str, params: tuple[Param, ...]) -> str:
+def function_source(name: str, field: str, params: tuple[Param, ...], body: str = BODY_TEMPLATE) -> str:
     """The function of a lookup tool: its signature, a guard per parameter, the lookup of `field` (source text)."""
+    return _signature(name, params) + body.format(subject=params[0].name, field=field)
+
+
+def _signature(name: str, params: tuple[Param, ...]) -> str:
     signature = ", ".join(f"{p.name}={_default(p)}" for p in params)
-    return (SIGNATURE_TEMPLATE.format(name=name, signature=signature)
-            + "".join(guard_source(p) for p in params)
-            + BODY_TEMPLATE.format(subject=params[0].name, field=field))
+    return SIGNATURE_TEMPLATE.format(name=name, signature=signature) + "".join(guard_source(p) for p in params)
+
+
+def search_source(doc: ToolDocument, scenario: Scenario) -> str:
+    """A search tool: (id, name) rows sorted by id, matched by substring, paged."""
+    header = (f"_NOUN = {doc.kind!r}\n_PAGE_SIZE = {search.PAGE_SIZE}\n"
+              f"_ROWS = json.loads({_json(search.search_rows(doc, scenario))!r})\n\n\n")
+    body = search.SEARCH_BODY.format(query=doc.params[0].name, page=doc.params[1].name)
+    return "import json\n\n" + header + _signature(doc.name, doc.params) + body
+
+
+def list_source(doc: ToolDocument, scenario: Scenario, domain: Domain) -> str:
+    """A list tool: (name, target, category) rows, filtered by target and optional category."""
+    rows, targets = search.list_rows(doc, scenario, domain)
+    target = domain.next_kind(doc.kind or "")
+    header = (f"import difflib\nimport json\n\n_TARGET = {target.label!r}\n"
+              f"_TARGETS = json.loads({_json(targets)!r})\n_ROWS = json.loads({_json(rows)!r})\n\n\n")
+    body = search.LIST_BODY.format(target=doc.params[0].name, match=doc.params[1].name, field=doc.fields[0])
+    return header + _signature(doc.name, doc.params) + body
 
 
 def _json(value: Any) -> str:
@@ -153,9 +212,14 @@ def deploy(scaled: ScaledToolset, ctx: GenerationContext) -> Deployment:
     rng = ctx.rng("deploy") if any(d.variant == "near_duplicate" for d in docs) else None
     domain = get_domain(scaled.scenario.domain)
     code = {}
+    searches = {d.kind or "": d.name for d in docs if d.role == "search"}
     for doc in docs:
         if doc.role == "aggregate":
             code[doc.name] = calculator.CALCULATOR_SOURCE
+        elif doc.role == "search":
+            code[doc.name] = search_source(doc, scaled.scenario)
+        elif doc.role == "list":
+            code[doc.name] = list_source(doc, scaled.scenario, domain)
         else:
-            code[doc.name] = lookup_source(doc, scaled.scenario, domain, rng)
+            code[doc.name] = lookup_source(doc, scaled.scenario, domain, rng, searches)
     return Deployment(code=code)

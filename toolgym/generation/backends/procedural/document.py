@@ -10,10 +10,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from toolgym.generation.backends.procedural import calculator
-from toolgym.generation.backends.procedural.surface import PLAIN, VERBS, Surface, surface_for
+from toolgym.generation.backends.procedural.search import list_document, search_document
+from toolgym.generation.backends.procedural.surface import PLAIN, VERBS, Surface, snake, surface_for
 from toolgym.generation.context import GenerationContext
-from toolgym.generation.domains import EntityKind, get_domain
-from toolgym.generation.models import AGGREGATE_TOOL, FIELD_PARAM, FINAL_ID, Documents, Param, Scenario, ToolDocument
+from toolgym.generation.domains import Domain, EntityKind, get_domain
+from toolgym.generation.models import (AGGREGATE_TOOL, FIELD_PARAM, FINAL_ID, Documents, Param, Scenario,
+                                       SubQuestion, ToolDocument)
 
 
 
@@ -27,7 +29,8 @@ def subject_param(kind: EntityKind, surface: Surface = PLAIN) -> Param:
 
 @lru_cache(maxsize=4096)
 def _subject_param(kind: EntityKind, name: str) -> Param:
-    return Param(name=name, type_class="string", description=f"Name of the {kind.label}.",
+    what = "Id" if snake(name).endswith("_id") else "Name"  # ids come from the kind's search tool
+    return Param(name=name, type_class="string", description=f"{what} of the {kind.label}.",
                  schema={"type": "string"}, required=True)
 
 
@@ -43,7 +46,7 @@ def lookup_document(kind: EntityKind, field: str, serves: tuple[str, ...] = (), 
     form = _description_form(surface)
     return ToolDocument(name=surface.lookup_name(kind.noun, field), role="lookup", kind=kind.noun, fields=(field,),
                         description=form.format(field_description(kind, field)),
-                        params=(subject_param(kind, surface),), serves=serves)
+                        params=(subject_param(kind, surface),), serves=serves, by_id=surface.by_id)
 
 
 def _description_form(surface: Surface) -> str:
@@ -58,7 +61,8 @@ def merged_document(kind: EntityKind, fields: tuple[str, ...], serves: tuple[str
     choices = "; ".join(f"'{f}': {field_description(kind, f)}" for f in fields)
     return ToolDocument(name=surface.merged_name(kind.noun), role="lookup", kind=kind.noun, fields=fields,
                         description=f"Look up information about a {kind.label}. Fields: {choices}.",
-                        params=(subject_param(kind, surface), field_selector(fields)), serves=serves)
+                        params=(subject_param(kind, surface), field_selector(fields)), serves=serves,
+                        by_id=surface.by_id)
 
 
 @lru_cache(maxsize=1024)
@@ -80,10 +84,20 @@ def calculator_document(serves: tuple[str, ...] = (FINAL_ID,)) -> ToolDocument:
                         params=params, serves=serves)
 
 
+def question_document(domain: Domain, question: SubQuestion, surface: Surface) -> ToolDocument:
+    """The tool answering one sub-question: a lookup, a search or a list."""
+    kind = domain.kind(question.kind)
+    if question.role == "search":
+        return search_document(kind, (question.id,), surface)
+    if question.role == "list":
+        return list_document(domain, kind, question.field, (question.id,), surface)
+    return lookup_document(kind, question.field, (question.id,), surface)
+
+
 def document(scenario: Scenario, ctx: GenerationContext) -> Documents:
     """Stage 2 of the procedural backend (its only draws are the kinds' surfaces, from the context's key)."""
     domain = get_domain(scenario.domain)
-    docs = [lookup_document(domain.kind(q.kind), q.field, (q.id,), surface_for(ctx, q.kind))
+    docs = [question_document(domain, q, surface_for(ctx, q.kind, scenario.id_kinds))
             for q in scenario.sub_questions]
     if scenario.aggregation is not None:
         docs.append(calculator_document())

@@ -56,6 +56,7 @@ FORMAT_NOTES = {
     "quantity": ("Include the unit in your answer.", "State the value with its unit."),
     "entity": ("Answer with the name.",),
     "number": ("Answer with the number.",),
+    "list": ("Name every one of them.", "List all the names."),
 }
 FORMAT_SHARE = 0.3  # of questions that end with a note on the answer's format
 
@@ -91,3 +92,30 @@ def comparison_ask(operation: str, label: str, phrases: list[str], subjects: lis
                                                              both=join(subjects))
     return rng.choice(BOOLEAN_QUESTIONS[operation]).format(a=phrases[0], b=phrases[1], sa=subjects[0],
                                                           sb=subjects[1], label=label)
+
+
+# Date arithmetic (two chains ending in dates): {a} and {b} are the noun phrases.
+DAYS_QUESTIONS = ("How many days are there between {a} and {b}?", "How many days apart are {a} and {b}?",
+                  "Count the days from {a} to {b}.", "How many days separate {a} and {b}?")
+
+
+def days_ask(phrases: list[str], rng: random.Random) -> str:
+    """The ask of a count of days between two dates."""
+    return rng.choice(DAYS_QUESTIONS).format(a=phrases[0], b=phrases[1])
+
+
+# List questions: every entity of a kind sharing the subject's link and having one category value.
+LIST_QUESTIONS = (
+    "Which {nouns} have the same {link} as {subject} and {match} as their {label}?",
+    "List every {noun} that shares {subject}'s {link} and whose {label} is {match}.",
+    "Find all the {nouns} with the same {link} as {subject} whose {label} is {match}.",
+    "I need every {noun} whose {link} is the same as {subject}'s and whose {label} is {match}.",
+)
+
+
+def list_ask(noun: str, link: str, subject: str, label: str, match: str, rng: random.Random) -> str:
+    """The ask of a list question (`noun` and `link` are snake_case identifiers)."""
+    from toolgym.generation.backends.procedural.surface import plural
+
+    return rng.choice(LIST_QUESTIONS).format(nouns=plural(noun).replace("_", " "), noun=noun.replace("_", " "),
+                                             link=link.replace("_", " "), subject=subject, label=label, match=match)

@@ -61,7 +61,7 @@ def _pick_specs(pool: list[ParamSpec], count: int, featured: tuple[str, ...], rn
 
 def expand_params(tool: ToolDocument, domain: Domain, config: LevelConfig, rng: random.Random) -> ToolDocument:
     """`tool` with optional (and possibly one more required) parameters: one of its signatures at this level."""
-    if tool.role != "lookup":
+    if tool.role == "aggregate":
         return tool
     key = (domain.name, tool.name, tuple(p.name for p in tool.params), config.level,
            rng.randrange(SIGNATURE_VARIANTS))
@@ -112,7 +112,8 @@ def distractor_candidates(toolset: Toolset, domain: Domain, config: LevelConfig,
                           ) -> tuple[list[ToolDocument], list[tuple[ToolDocument, str]]]:
     """(plain lookups no needed tool covers, (needed lookup, name pattern) of each possible near-duplicate)."""
     covered = {(t.kind, f) for t in toolset.tools for f in t.fields}
-    plain = [lookup_document(kind, field, (), surface_for(ctx, kind.noun)) for kind in domain.kinds
+    id_kinds = toolset.scenario.id_kinds
+    plain = [lookup_document(kind, field, (), surface_for(ctx, kind.noun, id_kinds)) for kind in domain.kinds
              for field in kind.fields if (kind.noun, field) not in covered]
     if not config.near_duplicates:
         return plain, []

@@ -11,12 +11,13 @@ show over a thousand tool names. Near-duplicate distractors change the verb or a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from toolgym.generation.context import GenerationContext, stable_seed
 
 VERBS = ("get", "fetch", "lookup", "query", "find", "retrieve", "read", "describe")
+SEARCH_VERBS = ("search", "find", "search_for")  # a search tool's verb, drawn with the kind's lookup verb
 MERGED_SUFFIXES = ("info", "details", "record", "profile")
 SUBJECT_STYLES = ("{noun}", "{noun}_name", "name")
 NEAR_DUPLICATE_SUFFIXES = ("v2", "cached", "legacy")
@@ -31,6 +32,7 @@ class Surface:
     camel: bool
     merged_suffix: str
     subject_style: str
+    by_id: bool = False  # the kind's tools take `<noun>_id` (found by its search tool) instead of a name
 
     def words(self, *parts: str) -> str:
         """`parts` (snake_case pieces) joined in this surface's case."""
@@ -47,7 +49,21 @@ class Surface:
         return self.words(self.verb, noun, self.merged_suffix)
 
     def subject(self, noun: str) -> str:
+        if self.by_id:
+            return self.words(noun, "id")
         return self.words(self.subject_style.format(noun=noun))
+
+    def search_name(self, noun: str) -> str:
+        """`search_hotels`, or `findHotels` where the kind's lookups read `find...`-like verbs."""
+        return self.words(SEARCH_VERBS[VERBS.index(self.verb) % len(SEARCH_VERBS)], plural(noun))
+
+    def list_name(self, noun: str) -> str:
+        """`list_hotels` (or `listHotels`)."""
+        return self.words("list", plural(noun))
+
+    def with_ids(self) -> Surface:
+        """This surface, taking ids."""
+        return replace(self, by_id=True)
 
 
 PLAIN = Surface("get", False, "info", "{noun}")  # toolgym's original surface: get_<noun>_<field>(<noun>)
@@ -56,11 +72,22 @@ PLAIN = Surface("get", False, "info", "{noun}")  # toolgym's original surface: g
 SURFACES_PER_KIND = 4  # the APIs a kind's tools come in, per domain: varied, yet recurring (cheap to generate)
 
 
-def surface_for(ctx: GenerationContext | None, noun: str) -> Surface:
-    """The surface of kind `noun` in the task of `ctx` (PLAIN without a context): one of the kind's few APIs."""
+def surface_for(ctx: GenerationContext | None, noun: str, id_kinds: tuple[str, ...] = ()) -> Surface:
+    """The surface of kind `noun` in the task of `ctx` (PLAIN without a context): one of the kind's few APIs,
+    taking ids when `noun` is one of the task's `id_kinds`."""
     if ctx is None:
-        return PLAIN
-    return kind_surfaces(ctx.domain, noun)[ctx.key(f"surface:{noun}") % SURFACES_PER_KIND]
+        return PLAIN.with_ids() if noun in id_kinds else PLAIN
+    surface = kind_surfaces(ctx.domain, noun)[ctx.key(f"surface:{noun}") % SURFACES_PER_KIND]
+    return surface.with_ids() if noun in id_kinds else surface
+
+
+def plural(noun: str) -> str:
+    """'hotel' -> 'hotels', 'city' -> 'cities', 'fashion_house' -> 'fashion_houses', 'species' unchanged."""
+    if noun.endswith("species"):
+        return noun
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
 
 
 @lru_cache(maxsize=1024)
