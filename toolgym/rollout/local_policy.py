@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolgym.errors import MissingDependencyError
+from toolgym.rollout.attention import use_grouped_attention
 from toolgym.rollout.local_models import model_dir
 from toolgym.rollout.messages import to_hf_messages, with_tools_prompt
 from toolgym.rollout.policy import CONTEXT_OVERFLOW, EpisodeContext, EpisodeStop, Turn
@@ -49,7 +50,7 @@ class LocalPolicy:
         except ImportError as e:
             raise MissingDependencyError(e.name or "transformers", "local") from None
         path = model_dir(model)
-        self._setup(AutoModelForCausalLM.from_pretrained(path).eval(), AutoTokenizer.from_pretrained(path), model,
+        self._setup(use_grouped_attention(AutoModelForCausalLM.from_pretrained(path).eval()), AutoTokenizer.from_pretrained(path), model,
                     temperature=temperature, max_tokens=max_tokens, tools_prompt=tools_prompt,
                     batch_size=batch_size, batch_wait_s=batch_wait_s, seed=seed)
 
