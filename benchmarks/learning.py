@@ -60,6 +60,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--grpo-mode", default="states", choices=("states", "episodes"))
     p.add_argument("--epochs", type=int, default=1, help="GRPO inner epochs")
     p.add_argument("--temperature", type=float, default=0.7, help="GRPO sampling temperature")
+    p.add_argument("--reward", default="default", help="the reward preset GRPO trains on (evaluation always "
+                   "measures with the strict default preset's answer judge)")
     p.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     p.add_argument("--max-tokens", type=int, default=96)
     p.add_argument("--max-turns", type=int, default=5)
@@ -141,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     results["SFT"] = measure(args, "sft", sft)
     grpo, logs["grpo"] = train(args, "grpo", sft, mode=args.grpo_mode, algo=args.algo, steps=args.grpo_steps,
                                group=args.group, lr=args.grpo_lr, epochs=args.epochs,
-                               temperature=args.temperature)
+                               temperature=args.temperature, reward=args.reward)
     results["SFT + GRPO"] = measure(args, "grpo", grpo)
     print(f"base: evaluating {args.model}", flush=True)
     results = {"base": measure(args, "base", args.model), **results}  # the table's first row
@@ -151,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
              if log and stage != "sft"}  # SFT generates nothing: its turns are the teacher's
     note = (f"\n{len(args.sources)} ids x {args.eval_n} test tasks, greedy, max {args.max_tokens} new tokens; "
             f"SFT {args.sft_steps} steps x {SFT_TASKS} tasks (lr {args.sft_lr}), {args.algo} over {args.grpo_mode} "
-            f"{args.grpo_steps} steps x {args.tasks} x G={args.group} (lr {args.grpo_lr}, {args.epochs} epochs); "
+            f"{args.grpo_steps} steps x {args.tasks} x G={args.group} (lr {args.grpo_lr}, {args.epochs} epochs, "
+            f"reward {args.reward}, temperature {args.temperature}); "
             f"sampling tokens/s: " + ", ".join(f"{k} {v:.0f}" for k, v in rates.items()) +
             f"; wall {wall / 60:.1f} min ({'cuda bf16' if args.cuda else 'cpu fp32'})\n")
     print("\n" + text + note)

@@ -69,6 +69,23 @@ def canonical_number(text: str) -> str:
     return "0" if number == "0" else sign + number
 
 
+# Spelled-out units read as the abbreviations the generator writes ("4,307 meters" states "4,307 m"). Both sides
+# of every match go through the same table, so it only ever joins spellings of one unit; "s", "h" and "ha" alone
+# are left out (a possessive, an hour or a hectare are too ambiguous as single letters).
+UNIT_SPELLINGS = {
+    **dict.fromkeys(("meter", "meters", "metre", "metres"), "m"),
+    **dict.fromkeys(("kilometer", "kilometers", "kilometre", "kilometres", "kms"), "km"),
+    **dict.fromkeys(("centimeter", "centimeters", "centimetre", "centimetres"), "cm"),
+    **dict.fromkeys(("millimeter", "millimeters", "millimetre", "millimetres"), "mm"),
+    **dict.fromkeys(("minute", "minutes", "mins"), "min"),
+    **dict.fromkeys(("gram", "grams", "gramme", "grammes"), "g"),
+    **dict.fromkeys(("kilogram", "kilograms", "kilogramme", "kilogrammes", "kgs"), "kg"),
+    **dict.fromkeys(("hour", "hr", "hrs"), "hours"),
+    **dict.fromkeys(("second", "sec", "secs"), "seconds"),
+    "day": "days", "year": "years", "yrs": "years", "hectare": "hectares", "tonne": "tonnes", "acre": "acres",
+    "square": "sq", "foot": "ft", "feet": "ft", "megawatt": "mw", "megawatts": "mw",
+}
+
 CACHED_TEXT_CHARS = 4096  # longer texts are tokenised every time: the cache must not hold huge tool outputs
 
 
@@ -89,7 +106,8 @@ def _tokenize(text: str) -> Tokens:
     tokens, numbers = [], []
     for word, compound, number in _TOKEN.findall(text):
         if word:
-            tokens.append(word.casefold())
+            word = word.casefold()
+            tokens.append(UNIT_SPELLINGS.get(word, word))
         elif compound:
             tokens.append(compound)
         else:
@@ -131,6 +149,8 @@ def strict_match(expected: str, output: str) -> bool:
     (True, False)
     >>> strict_match("New York", "NEW-YORK!"), strict_match("New York", "York, New")
     (True, False)
+    >>> strict_match("4,307 m", "a runway of 4,307 meters"), strict_match("85 min", "85 minutes")
+    (True, True)
     """
     return tokens_match(expected, tokenize(output), output.casefold)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolgym.errors import MissingDependencyError
+from toolgym.rollout.attention import use_grouped_attention
 from toolgym.rollout.local_models import model_dir
 from toolgym.rollout.messages import to_hf_messages, with_tools_prompt
 from toolgym.rollout.policy import CONTEXT_OVERFLOW, EpisodeContext, EpisodeStop, Turn
@@ -49,7 +50,7 @@ class LocalPolicy:
         except ImportError as e:
             raise MissingDependencyError(e.name or "transformers", "local") from None
         path = model_dir(model)
-        self._setup(AutoModelForCausalLM.from_pretrained(path).eval(), AutoTokenizer.from_pretrained(path), model,
+        self._setup(use_grouped_attention(AutoModelForCausalLM.from_pretrained(path).eval()), AutoTokenizer.from_pretrained(path), model,
                     temperature=temperature, max_tokens=max_tokens, tools_prompt=tools_prompt,
                     batch_size=batch_size, batch_wait_s=batch_wait_s, seed=seed)
 
@@ -119,9 +120,26 @@ class LocalPolicy:
             sampling = {"do_sample": True, "temperature": self.temperature}
         # bf16 autocast on CUDA (set here: autocast is per thread, and generation runs in a worker thread)
         with torch.inference_mode(), torch.autocast("cuda", torch.bfloat16, enabled=device.type == "cuda"):
+            cache = self._shared_prefill(input_ids, attention, prompts)
             output = self.model.generate(input_ids=input_ids, attention_mask=attention, pad_token_id=pad,
-                                         max_new_tokens=self.max_tokens, **sampling)
+                                         max_new_tokens=self.max_tokens, past_key_values=cache, **sampling)
         return [self._turn(prompt, row[width:].tolist()) for prompt, row in zip(prompts, output)]
+
+    def _shared_prefill(self, input_ids: Any, attention: Any, prompts: list[list[int]]) -> Any:
+        """When prompts repeat (G samples of one state, a group's first turns), the KV cache of every prompt but
+        its last token, computed once per distinct prompt and repeated into the batch's rows; `generate` then
+        starts at the last token. None when every prompt is distinct (`generate` prefills as usual)."""
+        distinct = {p: i for i, p in enumerate(dict.fromkeys(map(tuple, prompts)))}
+        if len(distinct) == len(prompts):
+            return None
+        torch = self._torch
+        first = [prompts.index(list(p)) for p in distinct]  # a row holding each distinct prompt
+        ids, mask = input_ids[first, :-1], attention[first, :-1]
+        positions = (mask.long().cumsum(-1) - 1).clamp(min=0)  # as `generate` numbers left-padded rows
+        cache = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True,
+                           logits_to_keep=1).past_key_values
+        cache.batch_select_indices(torch.tensor([distinct[tuple(p)] for p in prompts], device=input_ids.device))
+        return cache
 
     def _turn(self, prompt: list[int], generated: list[int]) -> Turn:
         eos = self.tokenizer.eos_token_id

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from toolgym.errors import MissingDependencyError
+from toolgym.rollout.attention import use_grouped_attention
 from toolgym.rollout.local_models import READY, _publish, cache_root, model_dir
 
 TINY = "tiny"
@@ -54,7 +55,7 @@ def load(model: str, device: str = "cpu") -> tuple[Any, Any]:
     tokenizer = AutoTokenizer.from_pretrained(path)
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
-    return AutoModelForCausalLM.from_pretrained(path).to(device), tokenizer
+    return use_grouped_attention(AutoModelForCausalLM.from_pretrained(path)).to(device), tokenizer
 
 
 def env_text() -> list[str]:

@@ -187,8 +187,8 @@ class Trainer:
         if not sequences:
             return {"trained_tokens": 0}
         torch, config = self.torch, self.config
-        batches = [make_batch(torch, sequences[i:i + config.micro_batch], self.tokenizer.pad_token_id, self.device)
-                   for i in range(0, len(sequences), config.micro_batch)]
+        batches = [make_batch(torch, chunk, self.tokenizer.pad_token_id, self.device)
+                   for chunk in micro_batches(sequences, config.micro_batch)]
         tokens = sum(len(s.completion_ids) for s in sequences)
         passes = 1 if config.mode == "sft" else config.epochs
         # With one pass the pre-update log-probs are the pass's own (detached): no extra forward pass.
@@ -268,6 +268,18 @@ class Trainer:
 
     def latest_checkpoint(self) -> Path:
         return self._checkpoint(self.step)
+
+
+def micro_batches(sequences: Sequence[TrainSequence], size: int) -> list[list[TrainSequence]]:
+    """`sequences` in micro-batches of at most `size`, those sharing a prompt together (a state's G samples, a
+    group's first turns), so that `make_batch` runs their prompt once. The loss is a sum over tokens: order is free.
+    """
+    by_prompt: dict[tuple[int, ...], list[TrainSequence]] = {}
+    for sequence in sequences:
+        by_prompt.setdefault(sequence.prompt_ids, []).append(sequence)
+    shared = [group for group in by_prompt.values() if len(group) > 1]
+    alone = [group[0] for group in by_prompt.values() if len(group) == 1]
+    return [g[i:i + size] for g in [*shared, alone] for i in range(0, len(g), size)]
 
 
 def episode_metrics(played: Sequence[Trajectory]) -> dict[str, float]:

@@ -28,6 +28,9 @@ def test_strict_match_is_token_bounded(output):
     ("New York", "Flights to NEW-YORK, today"), ("new york", "New York's"),
     ("2025-03-04", "on 2025-03-04."), ("-3", "delta: -3"), ("-3", '{"delta":-3}'),
     ("Paris, 2,048", "paris: 2048.00 EUR"), ("ZX-101", "flight zx 101"),
+    # a unit spelled out states the generator's abbreviation
+    ("4,307 m", "a runway of 4,307 meters"), ("4,307 m", "4307 metres"), ("85 min", "85 minutes"),
+    ("12 km", "12 kilometres"), ("640 sq m", "640 square meters"), ("3 hours", "3 hrs"), ("250 g", "250 grams"),
 ])
 def test_strict_match_accepts_formatting(expected, output):
     assert strict_match(expected, output)
@@ -37,6 +40,7 @@ def test_strict_match_accepts_formatting(expected, output):
     ("New York", "York, New"), ("New York", "New Jersey York"), ("3", "2025-03-04"), ("-3", "2025-03-04"),
     ("2025-03-04", "2025-03-05"), ("3", "-3"), ("-3", "3"), ("Paris, 2,048", "Paris costs 2049"),
     ("1.2", "version 1.2.3"),
+    ("4,307 m", "4,307 km"), ("85 min", "85 seconds"), ("640 sq m", "640 m"), ("12 km", "12 meters"),
 ])
 def test_strict_match_rejects(expected, output):
     assert not strict_match(expected, output)

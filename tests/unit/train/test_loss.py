@@ -56,3 +56,40 @@ def test_the_ratio_is_clipped_only_where_it_would_overshoot_and_k3_is_positive()
     no_kl = policy_loss(torch, logp, old, None, fake_batch([1.0], [[1, 1, 1]]), LossSettings(clip=0.2))
     assert "kl_sum" not in no_kl[1]
     assert no_kl[0].item() == pytest.approx(-(1.2 + torch.exp(torch.tensor(-0.5)).item() + 1.05127), abs=1e-4)
+
+
+def completion_values(batch, values):
+    """Each row's values on its completion tokens, whatever the batch layout."""
+    return [row[mask.bool()] for row, mask in zip(values, batch.completion_mask)]
+
+
+@pytest.mark.parametrize("completions", [[(11, 12, 13), (14,), (15, 16, 17, 18, 19)], [(11,), (12,)]],
+                         ids=["ragged", "one-token"])
+def test_a_shared_prompt_runs_once_with_the_same_logprobs_and_gradients(tiny, completions):
+    model, tokenizer = tiny
+    sequences = [TrainSequence((5, 6, 7, 8, 9, 10), c, a) for c, a in zip(completions, (1.0, -0.5, 0.25))]
+    results = []
+    for share in (True, False):
+        batch = make_batch(torch, sequences, tokenizer.pad_token_id, "cpu", share=share)
+        assert batch.shared_prompt is share and batch.input_ids.shape[0] == (1 if share else len(sequences))
+        model.zero_grad(set_to_none=True)
+        logp, _ = token_logprobs(model, batch)
+        policy_loss(torch, logp, logp.detach(), None, batch, LossSettings())[0].backward()
+        results.append((completion_values(batch, logp.detach()),
+                        {name: p.grad.clone() for name, p in model.named_parameters() if p.grad is not None}))
+    (shared, shared_grads), (separate, separate_grads) = results
+    for a, b in zip(shared, separate):
+        assert torch.allclose(a, b, atol=1e-5)
+    assert shared_grads.keys() == separate_grads.keys()
+    for name, grad in separate_grads.items():
+        assert torch.allclose(shared_grads[name], grad, atol=1e-5, rtol=1e-4), name
+
+
+def test_micro_batches_put_shared_prompts_together():
+    from toolgym.train.trainer import micro_batches
+    a, b = (1, 2), (3, 4)
+    sequences = [TrainSequence(a, (5,), 1.0), TrainSequence(b, (6,), 1.0), TrainSequence(a, (7,), -1.0),
+                 TrainSequence((9,), (8,), 0.0), TrainSequence(a, (10,), 0.0)]
+    chunks = micro_batches(sequences, 2)
+    assert sorted(map(id, (s for c in chunks for s in c))) == sorted(map(id, sequences))
+    assert [[s.prompt_ids for s in c] for c in chunks] == [[a, a], [a], [b, (9,)]]
