@@ -50,9 +50,10 @@ class LocalPolicy:
         except ImportError as e:
             raise MissingDependencyError(e.name or "transformers", "local") from None
         path = model_dir(model)
-        self._setup(use_grouped_attention(AutoModelForCausalLM.from_pretrained(path).eval()), AutoTokenizer.from_pretrained(path), model,
-                    temperature=temperature, max_tokens=max_tokens, tools_prompt=tools_prompt,
-                    batch_size=batch_size, batch_wait_s=batch_wait_s, seed=seed)
+        loaded = use_grouped_attention(AutoModelForCausalLM.from_pretrained(path).eval())
+        self._setup(loaded, AutoTokenizer.from_pretrained(path), model, temperature=temperature,
+                    max_tokens=max_tokens, tools_prompt=tools_prompt, batch_size=batch_size,
+                    batch_wait_s=batch_wait_s, seed=seed)
 
     @classmethod
     def of(cls, model: Any, tokenizer: Any, name: str, **settings: Any) -> LocalPolicy:

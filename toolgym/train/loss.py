@@ -35,8 +35,7 @@ class Batch:
     completion_mask: Any  # [B, K]: 1 on the completion tokens among the K targets
     targets: Any         # [B, K]: the token that follows each of the last K positions
     advantages: Any      # [B]
-    shared_prompt: bool = False  # input_ids is [1, P] + [B, K] completions (right-padded) in `completions`
-    completions: Any = None
+    shared_prompt: bool = False  # input_ids is the prompt [1, P]; targets the completions [B, K], right-padded
 
 
 def make_batch(torch: Any, sequences: Sequence[TrainSequence], pad: int, device: Any, *, share: bool = True
@@ -64,7 +63,7 @@ def _shared_prompt_batch(torch: Any, sequences: Sequence[TrainSequence], pad: in
                         device=device)
     ones = torch.ones(len(sequences), len(prompt) + keep, dtype=torch.long, device=device)
     return Batch(torch.tensor([prompt], device=device), ones, None, mask, completions,
-                 torch.tensor([s.advantage for s in sequences], device=device), True, completions)
+                 torch.tensor([s.advantage for s in sequences], device=device), True)
 
 
 def token_logprobs(model: Any, batch: Batch, temperature: float = 1.0, *, entropy: bool = False
@@ -87,15 +86,15 @@ def token_logprobs(model: Any, batch: Batch, temperature: float = 1.0, *, entrop
 def _shared_prompt_logits(model: Any, batch: Batch) -> Any:
     """Logits predicting each completion token [B, K]: the prompt's last position predicts the first token."""
     import torch
-    rows, width = batch.completions.shape
+    rows, width = batch.targets.shape
     prompt = model(input_ids=batch.input_ids, use_cache=True, logits_to_keep=1)
     cache = prompt.past_key_values
     cache.batch_repeat_interleave(rows)  # differentiable: the rows' gradients add up in the prompt's pass
     if width == 1:
         return prompt.logits.expand(rows, -1, -1)
     start = batch.input_ids.shape[1]
-    positions = torch.arange(start, start + width - 1, device=batch.completions.device).expand(rows, -1)
-    rest = model(input_ids=batch.completions[:, :-1], attention_mask=batch.attention_mask[:, :-1],
+    positions = torch.arange(start, start + width - 1, device=batch.targets.device).expand(rows, -1)
+    rest = model(input_ids=batch.targets[:, :-1], attention_mask=batch.attention_mask[:, :-1],
                  position_ids=positions, past_key_values=cache).logits
     return torch.cat([prompt.logits.expand(rows, -1, -1), rest], dim=1)
 
