@@ -53,6 +53,12 @@ class ReplyProblem(ValueError):
     """A parsed reply breaks a stage's check; its message goes back to the model."""
 
 
+def raise_problems(problems: list[str]) -> None:
+    """A stage check's end: the problems found, as one `ReplyProblem` (none: the reply passes)."""
+    if problems:
+        raise ReplyProblem("; ".join(problems))
+
+
 @dataclass
 class Usage:
     """What a run asked of the server (thread-safe counters; `as_dict` for the manifest)."""

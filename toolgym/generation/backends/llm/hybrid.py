@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from toolgym.generation.backends.llm import prompts
-from toolgym.generation.backends.llm.client import LLMClient, Reply, ReplyProblem
+from toolgym.generation.backends.llm.client import LLMClient, Reply, raise_problems
 from toolgym.generation.backends.llm.errors import LLMRejected, ServerFailed
 from toolgym.generation.backends.llm.replies import DescriptionReply, QuestionReply
 from toolgym.generation.backends.procedural import ProceduralBackend
@@ -56,10 +56,15 @@ def answers(scenario: Scenario) -> list[str]:
     return list(dict.fromkeys([q.answer for q in scenario.sub_questions] + [scenario.answer]))
 
 
+def _same_words(text: str, original: str) -> bool:
+    """`text` is `original` again, up to case and spacing (a copy must not count as a rewrite)."""
+    return text.casefold().split() == original.casefold().split()
+
+
 def question_problems(scenario: Scenario, question: str) -> list[str]:
     """Why `question` cannot replace the scenario's (empty: it can)."""
     folded = question.casefold()
-    if " ".join(folded.split()) == " ".join(scenario.question.casefold().split()):
+    if _same_words(question, scenario.question):
         return ["it is the question unchanged: reword it"]  # a copy would count as a rewrite it is not
     problems = [f"it must contain the name {name!r} exactly" for name in required_entities(scenario)
                 if name.casefold() not in folded]
@@ -95,7 +100,7 @@ def keeps_topic(tool_name: str, description: str) -> bool:
 def description_problems(scenario: Scenario, name: str, original: str, description: str) -> list[str]:
     """Why `description` cannot replace `original`, the one of tool `name` (empty: it can)."""
     problems = []
-    if " ".join(description.casefold().split()) == " ".join(original.casefold().split()):
+    if _same_words(description, original):
         problems.append("it is the description unchanged: reword it")
     if len(description) > MAX_DESCRIPTION_CHARS:
         problems.append(f"the description is longer than {MAX_DESCRIPTION_CHARS} characters")
@@ -103,11 +108,6 @@ def description_problems(scenario: Scenario, name: str, original: str, descripti
     if name != AGGREGATE_TOOL and not keeps_topic(name, description):  # the calculator's schema lists its duties
         problems.append(f"it must say what {name} is about ({', '.join(sorted(name_words(name)))})")
     return problems
-
-
-def _raise_if(problems: list[str]) -> None:
-    if problems:
-        raise ReplyProblem("; ".join(problems))
 
 
 class HybridBackend:
@@ -148,7 +148,7 @@ class HybridBackend:
         messages = prompts.render("rewrite_question", question=scenario.question, operation_hint=hint,
                                   entities=", ".join(repr(e) for e in required_entities(scenario)))
         reply = self._rewrite(ctx, "question", "rewrite_question", messages, QuestionReply,
-                              lambda r: _raise_if(question_problems(scenario, r.question)))
+                              lambda r: raise_problems(question_problems(scenario, r.question)))
         return scenario if reply is None else scenario.model_copy(update={"question": reply.question})
 
     def document(self, scenario: Scenario, ctx: GenerationContext) -> Documents:
@@ -164,8 +164,8 @@ class HybridBackend:
 
         def rewritten(doc: ToolDocument) -> ToolDocument:
             messages = prompts.render("rewrite_tools", name=doc.name, description=doc.description)
-            check = lambda r: _raise_if(description_problems(scaled.scenario, doc.name, doc.description,  # noqa: E731
-                                                             r.description))
+            check = lambda r: raise_problems(  # noqa: E731
+                description_problems(scaled.scenario, doc.name, doc.description, r.description))
             reply = self._rewrite(ctx, "description", "rewrite_tools", messages, DescriptionReply, check)
             return doc if reply is None else doc.model_copy(update={"description": reply.description})
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from toolgym.execution import SandboxExecutor
 from toolgym.generation.backends.llm import prompts
-from toolgym.generation.backends.llm.client import LLMClient, ReplyProblem
+from toolgym.generation.backends.llm.client import LLMClient, raise_problems
 from toolgym.generation.backends.llm.errors import LLMRejected
 from toolgym.generation.backends.llm.params import tool_params
 from toolgym.generation.backends.llm.replies import CodeReply, DistractorsReply, ScenarioReply, ToolReply, ToolsReply
@@ -50,11 +50,6 @@ NAME_HINTS = 4          # invented words offered for the entities' names
 MAX_DISTRACTORS = 3     # each one costs a document and a tool's code
 PROBE_ARGUMENT = "Example"
 OK_ERRORS = (None,)     # a distractor may answer a probe with its own "Error: ..." text, never crash
-
-
-def _raise_if(problems: list[str]) -> None:
-    if problems:
-        raise ReplyProblem("; ".join(problems))
 
 
 def _params(tool: ToolReply) -> tuple[Param, ...]:
@@ -93,7 +88,7 @@ class LLMBackend:
         listing = "\n".join(f"- {q.id}: {q.text} (looks up the {q.field} of a {q.kind})"
                             for q in scenario.sub_questions)
         reply = self.client.ask("document", prompts.render("document", sub_questions=listing), ToolsReply,
-                                lambda r: _raise_if(_document_problems(scenario, r)))
+                                lambda r: raise_problems(_document_problems(scenario, r)))
         by_id = {q.id: q for q in scenario.sub_questions}
         docs = [ToolDocument(name=t.name, description=t.description, role="lookup", kind=by_id[t.serves].kind,
                              fields=(by_id[t.serves].field,), serves=(t.serves,), params=_params(t))
@@ -123,7 +118,7 @@ class LLMBackend:
             messages = prompts.render("scale", domain=ctx.domain, names=", ".join(needed), count=count,
                                       question=toolset.scenario.question)
             reply = self.client.ask("scale", messages, DistractorsReply,
-                                    lambda r: _raise_if(_distractor_problems(needed, count, r)))
+                                    lambda r: raise_problems(_distractor_problems(needed, count, r)))
             distractors = tuple(ToolDocument(name=t.name, description=t.description, role="lookup",
                                              params=_params(t)) for t in reply.tools[:count])
         order = needed + [d.name for d in distractors]

@@ -1,7 +1,7 @@
 """The typed parameters a model declares for an `llm`-backend tool, checked into the stage's `Param`s.
 
 A tool's first parameter is always its subject (a required string naming the entity). Besides it, the model may
-declare up to `MAX_EXTRA_PARAMS` more, each one of `PARAM_TYPES` (string, integer, number, boolean, enum),
+declare up to `replies.MAX_EXTRA_PARAMS` more, each one of `PARAM_TYPES` (string, integer, number, boolean, enum),
 required or optional. They never change the tool's answer (as the procedural backend's added parameters): the
 executor validates every call's arguments against the schema built here before the code runs, and the code is
 told to accept them. A required one must come with an `example` valid for its schema: it is the value the gold
@@ -20,7 +20,6 @@ from toolgym.execution.validation import compile_validator
 from toolgym.generation.backends.llm.replies import ParamReply, ToolReply
 from toolgym.generation.models import FIELD_PARAM, Param
 
-MAX_EXTRA_PARAMS = 4
 PARAM_TYPES = ("string", "integer", "number", "boolean", "enum")
 _NUMERIC = ("integer", "number")
 

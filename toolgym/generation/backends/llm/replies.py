@@ -13,6 +13,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 ShortValue = Annotated[str, StringConstraints(max_length=80)]
 FiniteNumber = Annotated[float, Field(allow_inf_nan=False)]
+MAX_EXTRA_PARAMS = 4  # parameters a tool may declare besides its subject
 
 
 class _Reply(BaseModel):
@@ -66,7 +67,7 @@ class ToolReply(_Reply):
     description: Text
     parameter: Identifier
     parameter_description: Text
-    extra_parameters: list[ParamReply] = Field(default_factory=list, max_length=4)  # params.MAX_EXTRA_PARAMS
+    extra_parameters: list[ParamReply] = Field(default_factory=list, max_length=MAX_EXTRA_PARAMS)
 
 
 class ServingToolReply(ToolReply):
