@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from toolgym.generation.backends.procedural.surface import snake
 from toolgym.models.task import Task
 
 ANSWER_TYPES = ("number", "quantity", "date", "boolean", "entity", "text", "list")
@@ -142,19 +143,14 @@ def _shapes(tasks: Sequence[Task]) -> set[str]:
     return {parameter_shape(t.function.parameters) for task in tasks for t in task.tools}
 
 
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 FEATURES = ("search tool", "id parameter", "list tool", "object parameter", "date arithmetic")
-
-
-def _snake(name: str) -> str:
-    return _CAMEL.sub("_", name).lower()
 
 
 def task_features(task: Task) -> frozenset[str]:
     """Which of FEATURES `task` shows: a tool named search_... or ..._search or described as "Search ...", a
     parameter named id or ..._id, a tool named list_..., an object parameter, a gold call counting days."""
-    names = [_snake(t.function.name) for t in task.tools]
-    params = {_snake(p): spec for t in task.tools for p, spec in t.function.parameters.get("properties", {}).items()}
+    names = [snake(t.function.name) for t in task.tools]
+    params = {snake(p): spec for t in task.tools for p, spec in t.function.parameters.get("properties", {}).items()}
     found = set()
     if any(n.startswith("search") or n.endswith("_search") for n in names) or any(
             (t.function.description or "").startswith("Search") for t in task.tools):
